@@ -1,0 +1,41 @@
+/**
+ * @module sinks/types
+ * The sink contract (STYLE 5): `create(config)` is pure, I/O starts in
+ * `start()`, `write(batch)` answers delivered | retryable | rejected.
+ */
+import type { ErrorCode } from '../errors/index.js';
+import type { NormalizedEvent } from '../normalize/event.js';
+
+export interface SinkRecord {
+  readonly id: string;
+  /** The normalized event serialized once (NDJSON line, no newline). */
+  readonly json: string;
+  readonly event: NormalizedEvent;
+}
+
+export type WriteOutcome =
+  | {
+      readonly kind: 'delivered';
+      /** Records (by index in the batch) the sink refused for good while taking the rest (Splunk `invalid-event-number`). */
+      readonly rejected?: readonly { readonly index: number; readonly reason: string }[];
+    }
+  | { readonly kind: 'retryable'; readonly code: ErrorCode; readonly reason: string; readonly retryAfterMs?: number }
+  | { readonly kind: 'rejected'; readonly code: ErrorCode; readonly reason: string };
+
+export interface SinkHealth {
+  readonly ok: boolean;
+  readonly detail?: string;
+}
+
+export interface Sink {
+  /** The configured name (unique per process); metrics label. */
+  readonly name: string;
+  /** The sink kind: folder name = config `type` = registry key. */
+  readonly type: string;
+  /** Preferred batch size in bytes of JSON (the dispatcher batches by this and by age). */
+  readonly maxBatchBytes: number;
+  start(): Promise<void>;
+  write(batch: readonly SinkRecord[]): Promise<WriteOutcome>;
+  health(): SinkHealth;
+  close(): Promise<void>;
+}
