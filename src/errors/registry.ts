@@ -68,6 +68,7 @@ export const errorRegistry = {
   KAR_ERR_SINK_THROTTLED: { retryable: true, exitCode: 1, summary: 'The sink asked us to slow down (429 or a server-busy answer).' },
   KAR_ERR_SINK_SERVER: { retryable: true, exitCode: 1, summary: 'The sink answered with a server error (5xx or 408).' },
   KAR_ERR_SINK_AUTH: { retryable: true, exitCode: 1, summary: 'The sink refused our credentials (401/403); fix the token, events wait in the store.' },
+  KAR_ERR_SINK_ACK_TIMEOUT: { retryable: true, exitCode: 1, summary: 'The sink accepted the events but did not confirm indexing in time (Splunk indexer acknowledgement); they are sent again.' },
   KAR_ERR_SINK_REJECTED: { retryable: false, exitCode: 1, summary: 'The sink rejected the events for good; they went to the dead-letter store.' },
 
   // ── verify CLI inputs ─────────────────────────────────────────────────────

@@ -19,8 +19,27 @@ export type WriteOutcome =
       /** Records (by index in the batch) the sink refused for good while taking the rest (Splunk `invalid-event-number`). */
       readonly rejected?: readonly { readonly index: number; readonly reason: string }[];
     }
-  | { readonly kind: 'retryable'; readonly code: ErrorCode; readonly reason: string; readonly retryAfterMs?: number }
+  | {
+      readonly kind: 'retryable';
+      readonly code: ErrorCode;
+      readonly reason: string;
+      readonly retryAfterMs?: number;
+      /**
+       * Records of this batch that were settled before the failure (a write may take several requests:
+       * size-split chunks, the Splunk partial-failure resend). Retry only the others; a dispatcher that
+       * ignores this resends them too, which is a duplicate, never a loss.
+       */
+      readonly settled?: SettledRecords;
+    }
   | { readonly kind: 'rejected'; readonly code: ErrorCode; readonly reason: string };
+
+/** Records (by index in the batch) that a failed write settled anyway. */
+export interface SettledRecords {
+  /** Taken by the sink: do not send again. */
+  readonly delivered: readonly number[];
+  /** Refused for good (dead-letter them). */
+  readonly rejected: readonly { readonly index: number; readonly reason: string }[];
+}
 
 export interface SinkHealth {
   readonly ok: boolean;
