@@ -36,6 +36,7 @@ export const errorRegistry = {
   KAR_ERR_INTAKE_INFLATED_TOO_LARGE: { httpStatus: 413, retryable: false, exitCode: 1, summary: 'The body inflates past the configured limit (a gzip bomb is stopped while inflating).' },
   KAR_ERR_INTAKE_UNSUPPORTED_ENCODING: { httpStatus: 415, retryable: false, exitCode: 1, summary: 'The Content-Encoding is not one of gzip, x-gzip, application/gzip, deflate or identity.' },
   KAR_ERR_INTAKE_OVERLOADED: { httpStatus: 429, retryable: true, exitCode: 1, summary: 'Too many batches are in flight; Konnect retries after Retry-After.' },
+  KAR_ERR_INTAKE_SHUTTING_DOWN: { httpStatus: 429, retryable: true, exitCode: 1, summary: 'The receiver is shutting down; Konnect retries after Retry-After (on this or another instance).' },
   KAR_ERR_INTAKE_TIMEOUT: { httpStatus: 408, retryable: false, exitCode: 1, summary: 'The client sent its request too slowly and was cut off.' },
   KAR_ERR_INTAKE_NOT_FOUND: { httpStatus: 404, retryable: false, exitCode: 1, summary: 'No such path: Konnect must post to the configured path.' },
   KAR_ERR_INTERNAL: { httpStatus: 500, retryable: true, exitCode: 1, summary: 'An unexpected internal error (a bug); Konnect retries the batch. Run with KONNECT_AUDIT_DEBUG=1 and report it.' },
