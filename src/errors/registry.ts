@@ -76,6 +76,7 @@ export const errorRegistry = {
   KAR_ERR_INPUT_GZIP: { retryable: false, exitCode: 2, summary: 'A .gz input cannot be inflated.' },
   KAR_ERR_INPUT_NO_RAW_COLUMN: { retryable: false, exitCode: 2, summary: 'A CSV or JSON export has no raw-message column (`_raw`, `_raw_message`, `raw`).' },
   KAR_ERR_INPUT_FORMAT: { retryable: false, exitCode: 2, summary: 'An input file is not of the detected or forced kind.' },
+  KAR_ERR_INPUT_RECORD_NO_RAW: { retryable: false, exitCode: 1, summary: 'One record of an export has no raw line (its raw column or member is absent or empty); it is counted as unparseable.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorRegistry;
