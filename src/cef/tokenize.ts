@@ -1,0 +1,197 @@
+/**
+ * @module cef/tokenize
+ * The zero-copy CEF tokenizer (SPEC 4). One pass over the bytes of a line in
+ * the batch buffer records offsets into a reusable `CefTokens`; no string is
+ * made and nothing is allocated for an ordinary line. It never throws, never
+ * reads outside `[start, end)` and runs in linear time: every byte is visited
+ * a bounded number of times whatever the input (long runs of `\`, `=`,
+ * spaces or key characters included).
+ */
+import type { LineError } from '../lines/types.js';
+import {
+  BACKSLASH, COLON, EQUALS, KEY_CLASS, KEY_PART, KEY_START, PIPE, SPACE, TAB, UPPER_C, UPPER_E, UPPER_F, isDigit,
+} from './bytes.js';
+import { KEY_HASH_SEED, finishKeyHash, stepKeyHash } from './key-hash.js';
+import { HEADER_FIELD_COUNT, type CefTokens } from './tokens.js';
+
+/**
+ * Tokenizes the line `buf[start, end)` (without its line terminator) into
+ * `out`. Returns undefined when `out` now describes the line, or the reason
+ * the line is not CEF.
+ */
+export function tokenizeCef(buf: Uint8Array, start: number, end: number, out: CefTokens): LineError | undefined {
+  if (start < 0) start = 0;
+  if (end > buf.length) end = buf.length;
+  if (end < start) end = start;
+  out.beginLine(buf, start, end);
+
+  // Prefix: everything before the first `CEF:` (it is signed, SPEC 3).
+  const lastCef = end - 4;
+  let cef = start;
+  while (cef <= lastCef) {
+    if (buf[cef] === UPPER_C && buf[cef + 1] === UPPER_E && buf[cef + 2] === UPPER_F && buf[cef + 3] === COLON) break;
+    cef++;
+  }
+  if (cef > lastCef) return lineError('KAR_ERR_LINE_UNRECOGNIZED', 'no `CEF:` in the line', 0);
+
+  // Version: digits, then the `|` that ends the first header field.
+  let p = cef + 4;
+  while (p < end && isDigit(buf[p]!)) p++;
+  if (p === cef + 4 || p >= end || buf[p] !== PIPE) {
+    return lineError('KAR_ERR_LINE_UNRECOGNIZED', '`CEF:` is not followed by version digits and `|`', p - start);
+  }
+  out.prefixEnd = cef;
+  out.headerStart[0] = cef + 4;
+  out.headerEnd[0] = p;
+  p++;
+
+  // The 6 other header fields, each `|`-terminated; `\|` and `\\` are escapes.
+  for (let f = 1; f < HEADER_FIELD_COUNT; f++) {
+    const fieldStart = p;
+    let escaped = 0;
+    while (p < end) {
+      const b = buf[p]!;
+      if (b === PIPE) break;
+      if (b === BACKSLASH && p + 1 < end && (buf[p + 1] === PIPE || buf[p + 1] === BACKSLASH)) {
+        escaped = 1;
+        p += 2;
+        continue;
+      }
+      p++;
+    }
+    if (p >= end) {
+      return lineError('KAR_ERR_CEF_HEADER_INCOMPLETE', `the CEF header has ${f} of its 7 \`|\`-terminated fields`, p - start);
+    }
+    out.headerStart[f] = fieldStart;
+    out.headerEnd[f] = p;
+    out.headerEscaped[f] = escaped;
+    p++;
+  }
+  out.extensionStart = p;
+  scanExtension(buf, p, end, out);
+  return undefined;
+}
+
+function lineError(code: LineError['code'], message: string, offset: number): LineError {
+  return { ok: false, code, message, offset };
+}
+
+// The hash of the key `matchKey` accepted last; module state instead of an
+// allocated result object keeps the hot path allocation-free.
+let matchedKeyHash = 0;
+
+/**
+ * Whether a key followed by `=` starts at `p`. Returns the index of that `=`,
+ * or the bitwise complement (`~i`, negative) of the first index that is not a
+ * key byte, so the caller can skip the key bytes already looked at.
+ */
+function matchKey(buf: Uint8Array, p: number, end: number): number {
+  if (p >= end) return ~p;
+  let b = buf[p]!;
+  if ((KEY_CLASS[b]! & KEY_START) === 0) return ~p;
+  let h = stepKeyHash(KEY_HASH_SEED, b);
+  for (let i = p + 1; i < end; i++) {
+    b = buf[i]!;
+    if (b === EQUALS) {
+      matchedKeyHash = finishKeyHash(h);
+      return i;
+    }
+    if ((KEY_CLASS[b]! & KEY_PART) === 0) return ~i;
+    h = stepKeyHash(h, b);
+  }
+  return ~end;
+}
+
+/**
+ * The extension: `key=value` pairs. A value ends where a run of spaces is
+ * followed by a key and `=`; the run is the separator. Anything else (tabs,
+ * raw `=`, `\|`) is content (SPEC 4).
+ */
+function scanExtension(buf: Uint8Array, p: number, end: number, out: CefTokens): void {
+  // Whitespace before the key, for cutting `sig` out (SPEC 3). For the first
+  // key it is the spaces/tabs skipped right after the header.
+  let runStart = p;
+  while (p < end && (buf[p] === SPACE || buf[p] === TAB)) p++;
+
+  // Text before the first key (not SPEC-shaped: Konnect never sends it) is
+  // skipped up to the first space run followed by `key=`; it stays in the
+  // signed bytes like everything else.
+  let eq = matchKey(buf, p, end);
+  while (eq < 0) {
+    let q = ~eq;
+    while (q < end && buf[q] !== SPACE) q++;
+    if (q >= end) return;
+    runStart = q;
+    while (q < end && buf[q] === SPACE) q++;
+    p = q;
+    eq = matchKey(buf, p, end);
+  }
+
+  for (;;) {
+    const keyStart = p;
+    const keyEnd = eq;
+    const hash = matchedKeyHash;
+    const valueStart = eq + 1;
+    let valueEnd = -1;
+    let nextRun = -1;
+    let escaped = 0;
+    let q = valueStart;
+    while (q < end) {
+      const b = buf[q]!;
+      if (b === SPACE) {
+        const run = q;
+        q++;
+        while (q < end && buf[q] === SPACE) q++;
+        const next = matchKey(buf, q, end);
+        if (next >= 0) {
+          valueEnd = run;
+          nextRun = run;
+          eq = next;
+          break;
+        }
+        // Not a separator: the bytes matchKey looked at are key bytes
+        // (neither space nor backslash), so resume after them.
+        q = ~next;
+        continue;
+      }
+      if (b === BACKSLASH) {
+        escaped = 1;
+        // `\\` is one unit, so the second backslash cannot escape what follows.
+        // A backslash before a space escapes nothing: the space can still separate.
+        q += buf[q + 1] === BACKSLASH ? 2 : 1;
+        continue;
+      }
+      q++;
+    }
+    if (valueEnd < 0) {
+      // The last value: trailing whitespace trimmed (SPEC 4).
+      valueEnd = end;
+      while (valueEnd > valueStart && (buf[valueEnd - 1] === SPACE || buf[valueEnd - 1] === TAB)) valueEnd--;
+    }
+    const i = out.addField(keyStart, keyEnd, valueStart, valueEnd, escaped, hash);
+    if (keyEnd - keyStart === 3 && buf[keyStart] === 0x73 && buf[keyStart + 1] === 0x69 && buf[keyStart + 2] === 0x67) {
+      recordSig(out, i, runStart, keyStart, valueStart, valueEnd, nextRun < 0 ? valueEnd : q);
+    }
+    if (nextRun < 0) return;
+    runStart = nextRun;
+    p = q;
+  }
+}
+
+/**
+ * The `sig` value and the bytes to cut for the signed message (SPEC 3): the
+ * whitespace before the key, the key, `=` and the value. When `sig` is the
+ * first extension and nothing precedes it (`|sig=… a=1`), there is no
+ * whitespace before it to remove; we cut the pair and the separator run after
+ * it instead, so the signed message reads `|a=1`, the same shape a producer
+ * gets by appending ` sig=…` to an unsigned line whose first pair is `a=1`.
+ */
+function recordSig(
+  out: CefTokens, i: number, runStart: number, keyStart: number, valueStart: number, valueEnd: number, nextKeyStart: number,
+): void {
+  out.sigIndex = i;
+  out.sigStart = valueStart;
+  out.sigEnd = valueEnd;
+  out.cutStart = runStart;
+  out.cutEnd = runStart < keyStart ? valueEnd : nextKeyStart;
+}

@@ -1,0 +1,258 @@
+/**
+ * @module cef/tokens
+ * The reusable token structure of one CEF line: byte offsets into the batch
+ * buffer, half-open `[start, end)`, in typed arrays that `tokenizeCef`
+ * overwrites for every line (STYLE 2). Strings are made only by the
+ * `LineView` methods, when a field is read.
+ */
+import type { CefHeader, LinePrefix, LineView } from '../lines/types.js';
+import { decodeUtf8, unescapeCefHeader, unescapeCefValue } from './decode.js';
+import { hashKeyString } from './key-hash.js';
+import { parsePrefix } from './prefix.js';
+
+/** The 7 header fields, in order; index 0 is the CEF version. */
+export const HEADER_FIELD_COUNT = 7;
+
+const INITIAL_FIELDS = 32;
+const INITIAL_TABLE = 64;
+// After a hostile line with a huge number of keys, give the memory back
+// instead of keeping it for the life of the process.
+const RETAINED_FIELDS = 1024;
+const MAX_GENERATION = 0x7fffffff;
+const EMPTY = new Uint8Array(0);
+
+export class CefTokens implements LineView {
+  readonly format = 'cef' as const;
+  buf: Uint8Array = EMPTY;
+  start = 0;
+  end = 0;
+  /** The prefix is `[start, prefixEnd)`; `prefixEnd` is where `CEF:` begins. */
+  prefixEnd = 0;
+  /** Header field spans; index 0 is the version digits after `CEF:`. */
+  readonly headerStart = new Int32Array(HEADER_FIELD_COUNT);
+  readonly headerEnd = new Int32Array(HEADER_FIELD_COUNT);
+  /** 1 when the header field holds `\|` or `\\` and needs unescaping. */
+  readonly headerEscaped = new Uint8Array(HEADER_FIELD_COUNT);
+  /** First byte after the 7th `|`. */
+  extensionStart = 0;
+  /** Number of key/value pairs (sig and duplicates included). */
+  count = 0;
+  keyStart: Int32Array = new Int32Array(INITIAL_FIELDS);
+  keyEnd: Int32Array = new Int32Array(INITIAL_FIELDS);
+  valueStart: Int32Array = new Int32Array(INITIAL_FIELDS);
+  valueEnd: Int32Array = new Int32Array(INITIAL_FIELDS);
+  /** 1 when the value holds a backslash and needs unescaping. */
+  valueEscaped: Uint8Array = new Uint8Array(INITIAL_FIELDS);
+  keyHash: Int32Array = new Int32Array(INITIAL_FIELDS);
+  /** Index of the (last) `sig` pair, -1 when absent. */
+  sigIndex = -1;
+  sigStart = -1;
+  sigEnd = -1;
+  cutStart = -1;
+  cutEnd = -1;
+  duplicateKeys = 0;
+
+  // Open-addressing table from key hash to the index of the last pair with
+  // that key. Slots are valid only when their generation is the current
+  // line's, so starting a line costs nothing.
+  private tableGeneration: Int32Array = new Int32Array(INITIAL_TABLE);
+  private tableIndex: Int32Array = new Int32Array(INITIAL_TABLE);
+  private generation = 0;
+  private distinctKeys = 0;
+
+  get versionStart(): number {
+    return this.headerStart[0]!;
+  }
+
+  get versionEnd(): number {
+    return this.headerEnd[0]!;
+  }
+
+  /** @internal Called by `tokenizeCef` before it scans a line. */
+  beginLine(buf: Uint8Array, start: number, end: number): void {
+    this.buf = buf;
+    this.start = start;
+    this.end = end;
+    this.prefixEnd = start;
+    this.extensionStart = end;
+    this.headerStart.fill(start);
+    this.headerEnd.fill(start);
+    this.headerEscaped.fill(0);
+    this.count = 0;
+    this.sigIndex = -1;
+    this.sigStart = -1;
+    this.sigEnd = -1;
+    this.cutStart = -1;
+    this.cutEnd = -1;
+    this.duplicateKeys = 0;
+    this.distinctKeys = 0;
+    if (this.keyStart.length > RETAINED_FIELDS) this.resizeFields(INITIAL_FIELDS);
+    if (this.tableIndex.length > 2 * RETAINED_FIELDS) {
+      this.tableGeneration = new Int32Array(INITIAL_TABLE);
+      this.tableIndex = new Int32Array(INITIAL_TABLE);
+    }
+    if (++this.generation === MAX_GENERATION) {
+      this.tableGeneration.fill(0);
+      this.generation = 1;
+    }
+  }
+
+  /** @internal Called by `tokenizeCef` for each pair; returns its index. */
+  addField(keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, escaped: number, hash: number): number {
+    const i = this.count;
+    if (i === this.keyStart.length) this.resizeFields(i * 2);
+    this.keyStart[i] = keyStart;
+    this.keyEnd[i] = keyEnd;
+    this.valueStart[i] = valueStart;
+    this.valueEnd[i] = valueEnd;
+    this.valueEscaped[i] = escaped;
+    this.keyHash[i] = hash;
+    this.count = i + 1;
+    this.index(i);
+    return i;
+  }
+
+  header(): CefHeader {
+    return {
+      version: this.headerText(0),
+      vendor: this.headerText(1),
+      product: this.headerText(2),
+      product_version: this.headerText(3),
+      event_class_id: this.headerText(4),
+      name: this.headerText(5),
+      severity: this.headerText(6),
+    };
+  }
+
+  field(name: string): string | undefined {
+    if (name === 'sig') return undefined;
+    const hash = hashKeyString(name);
+    if (hash === undefined) return undefined;
+    const mask = this.tableIndex.length - 1;
+    for (let slot = hash & mask; this.tableGeneration[slot] === this.generation; slot = (slot + 1) & mask) {
+      const i = this.tableIndex[slot]!;
+      if (this.keyHash[i] === hash && this.keyIs(i, name)) return this.value(i);
+    }
+    return undefined;
+  }
+
+  /**
+   * Every pair except `sig`, unescaped, last duplicate wins. Source order,
+   * except that JavaScript lists integer-like keys (`0`, `42`) first.
+   */
+  fields(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (let i = 0; i < this.count; i++) {
+      if (this.isSigKey(i)) continue;
+      const key = this.key(i);
+      // `__proto__` matches the key grammar; assigning it would not create a field.
+      if (key === '__proto__') Object.defineProperty(out, key, { value: this.value(i), enumerable: true, writable: true, configurable: true });
+      else out[key] = this.value(i);
+    }
+    return out;
+  }
+
+  prefix(): LinePrefix {
+    return parsePrefix(this.buf, this.start, this.prefixEnd);
+  }
+
+  /** The i-th key (keys are ASCII by grammar). */
+  key(i: number): string {
+    return decodeUtf8(this.buf, this.keyStart[i]!, this.keyEnd[i]!);
+  }
+
+  /** The i-th value, unescaped. */
+  value(i: number): string {
+    const start = this.valueStart[i]!;
+    const end = this.valueEnd[i]!;
+    return this.valueEscaped[i] === 1 ? unescapeCefValue(this.buf, start, end) : decodeUtf8(this.buf, start, end);
+  }
+
+  private headerText(f: number): string {
+    const start = this.headerStart[f]!;
+    const end = this.headerEnd[f]!;
+    return this.headerEscaped[f] === 1 ? unescapeCefHeader(this.buf, start, end) : decodeUtf8(this.buf, start, end);
+  }
+
+  private isSigKey(i: number): boolean {
+    const s = this.keyStart[i]!;
+    const buf = this.buf;
+    // `sig`: 0x73 0x69 0x67
+    return this.keyEnd[i]! - s === 3 && buf[s] === 0x73 && buf[s + 1] === 0x69 && buf[s + 2] === 0x67;
+  }
+
+  private keyIs(i: number, name: string): boolean {
+    const s = this.keyStart[i]!;
+    if (this.keyEnd[i]! - s !== name.length) return false;
+    for (let k = 0; k < name.length; k++) if (this.buf[s + k] !== name.charCodeAt(k)) return false;
+    return true;
+  }
+
+  private sameKey(a: number, b: number): boolean {
+    const sa = this.keyStart[a]!;
+    const sb = this.keyStart[b]!;
+    const length = this.keyEnd[a]! - sa;
+    if (this.keyEnd[b]! - sb !== length) return false;
+    for (let k = 0; k < length; k++) if (this.buf[sa + k] !== this.buf[sb + k]) return false;
+    return true;
+  }
+
+  /** Records pair i in the key table; a key seen before is a duplicate and now points at i (last wins). */
+  private index(i: number): void {
+    const hash = this.keyHash[i]!;
+    const mask = this.tableIndex.length - 1;
+    let slot = hash & mask;
+    while (this.tableGeneration[slot] === this.generation) {
+      const j = this.tableIndex[slot]!;
+      if (this.keyHash[j] === hash && this.sameKey(j, i)) {
+        this.duplicateKeys++;
+        this.tableIndex[slot] = i;
+        return;
+      }
+      slot = (slot + 1) & mask;
+    }
+    this.tableGeneration[slot] = this.generation;
+    this.tableIndex[slot] = i;
+    if (++this.distinctKeys * 2 > this.tableIndex.length) this.growTable();
+  }
+
+  private growTable(): void {
+    const oldGeneration = this.tableGeneration;
+    const oldIndex = this.tableIndex;
+    const size = oldIndex.length * 2;
+    const mask = size - 1;
+    this.tableGeneration = new Int32Array(size);
+    this.tableIndex = new Int32Array(size);
+    for (let s = 0; s < oldIndex.length; s++) {
+      if (oldGeneration[s] !== this.generation) continue;
+      const i = oldIndex[s]!;
+      let slot = this.keyHash[i]! & mask;
+      while (this.tableGeneration[slot] === this.generation) slot = (slot + 1) & mask;
+      this.tableGeneration[slot] = this.generation;
+      this.tableIndex[slot] = i;
+    }
+  }
+
+  private resizeFields(capacity: number): void {
+    const n = Math.min(this.count, capacity);
+    this.keyStart = copyInt32(this.keyStart, capacity, n);
+    this.keyEnd = copyInt32(this.keyEnd, capacity, n);
+    this.valueStart = copyInt32(this.valueStart, capacity, n);
+    this.valueEnd = copyInt32(this.valueEnd, capacity, n);
+    this.keyHash = copyInt32(this.keyHash, capacity, n);
+    const escaped = new Uint8Array(capacity);
+    escaped.set(this.valueEscaped.subarray(0, n));
+    this.valueEscaped = escaped;
+  }
+}
+
+function copyInt32(from: Int32Array, capacity: number, n: number): Int32Array {
+  const to = new Int32Array(capacity);
+  to.set(from.subarray(0, n));
+  return to;
+}
+
+/** A fresh token structure; reuse it for every line of a stream (one per pipeline or worker). */
+export function createCefTokens(): CefTokens {
+  return new CefTokens();
+}

@@ -1,0 +1,130 @@
+/** Property tests (fast-check) for the invariants of SPEC 4: never throw, never leave the line, same result at any offset. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createCefTokens, tokenizeCef, type CefTokens } from '../../src/cef/index.js';
+import { HEADER, SIG, bytes, signedMessage } from './helpers.js';
+
+// Pieces that hit every branch of the grammar: markers, escapes, separators,
+// key bytes, multi-byte UTF-8.
+const piece = fc.constantFrom(
+  'CEF:0|', 'CEF:1|', 'CEF:', '|', '\\', '\\|', '\\\\', '\\=', '=', ' ', '  ', '\t', 'a', 'k1', 'sig', 'sig=', ' sig=',
+  'x=', ' y=', 'é', '日', '😀', '"', '.', '[0]', '-', '\n', 'Apr 14 05:39:08 ', '2025-06-23T14:28:47Z ', SIG,
+);
+const cefish = fc.oneof(
+  fc.array(piece, { maxLength: 40 }).map((parts) => parts.join('')),
+  fc.array(piece, { maxLength: 40 }).map((parts) => HEADER + parts.join('')),
+);
+const line = fc.oneof(cefish.map(bytes), fc.uint8Array({ maxLength: 300 }));
+
+/** Everything a reader can observe about a tokenized line, with offsets relative to its start. */
+function snapshot(tokens: CefTokens, base: number): unknown {
+  const rel = (n: number): number => (n < 0 ? n : n - base);
+  return {
+    header: tokens.header(),
+    fields: Object.entries(tokens.fields()),
+    prefix: tokens.prefix(),
+    count: tokens.count,
+    duplicateKeys: tokens.duplicateKeys,
+    sig: [rel(tokens.sigStart), rel(tokens.sigEnd), rel(tokens.cutStart), rel(tokens.cutEnd)],
+    signed: signedMessage(tokens),
+  };
+}
+
+function within(n: number, start: number, end: number): boolean {
+  return n >= start && n <= end;
+}
+
+describe('tokenizeCef properties', () => {
+  it('never throws, on arbitrary bytes and on CEF-shaped noise', () => {
+    const tokens = createCefTokens();
+    fc.assert(
+      fc.property(line, (buf) => {
+        const error = tokenizeCef(buf, 0, buf.length, tokens);
+        if (error === undefined) {
+          tokens.header();
+          tokens.fields();
+          tokens.prefix();
+        } else {
+          expect(error.ok).toBe(false);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('every span lies within [start, end) and is well ordered', () => {
+    const tokens = createCefTokens();
+    fc.assert(
+      fc.property(line, fc.nat(20), fc.nat(20), (inner, before, after) => {
+        const buf = new Uint8Array(before + inner.length + after).fill(0x3d);
+        buf.set(inner, before);
+        const start = before;
+        const end = before + inner.length;
+        if (tokenizeCef(buf, start, end, tokens) !== undefined) return;
+        const ok = (a: number, b: number): boolean => within(a, start, end) && within(b, start, end) && a <= b;
+        expect(ok(start, tokens.prefixEnd)).toBe(true);
+        for (let f = 0; f < 7; f++) expect(ok(tokens.headerStart[f]!, tokens.headerEnd[f]!)).toBe(true);
+        expect(ok(tokens.headerEnd[6]!, tokens.extensionStart)).toBe(true);
+        for (let i = 0; i < tokens.count; i++) {
+          expect(ok(tokens.keyStart[i]!, tokens.keyEnd[i]!)).toBe(true);
+          expect(tokens.keyEnd[i]! + 1).toBe(tokens.valueStart[i]);
+          expect(ok(tokens.valueStart[i]!, tokens.valueEnd[i]!)).toBe(true);
+          if (i > 0) expect(tokens.keyStart[i]!).toBeGreaterThan(tokens.valueEnd[i - 1]!);
+        }
+        if (tokens.sigStart >= 0) {
+          expect(ok(tokens.sigStart, tokens.sigEnd)).toBe(true);
+          expect(ok(tokens.cutStart, tokens.cutEnd)).toBe(true);
+          expect(tokens.cutStart).toBeLessThan(tokens.sigStart);
+          expect(tokens.cutEnd).toBeGreaterThanOrEqual(tokens.sigEnd);
+        } else {
+          expect([tokens.sigEnd, tokens.cutStart, tokens.cutEnd]).toEqual([-1, -1, -1]);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a line embedded in a larger buffer at an offset gives the same result as alone', () => {
+    const alone = createCefTokens();
+    const embedded = createCefTokens();
+    fc.assert(
+      fc.property(line, fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 40 }), (inner, before, after) => {
+        const buf = new Uint8Array(before.length + inner.length + after.length);
+        buf.set(before, 0);
+        buf.set(inner, before.length);
+        buf.set(after, before.length + inner.length);
+        const errorAlone = tokenizeCef(inner, 0, inner.length, alone);
+        const errorEmbedded = tokenizeCef(buf, before.length, before.length + inner.length, embedded);
+        expect(errorEmbedded?.code).toBe(errorAlone?.code);
+        expect(errorEmbedded?.offset).toBe(errorAlone?.offset);
+        if (errorAlone === undefined) expect(snapshot(embedded, before.length)).toEqual(snapshot(alone, 0));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  // Serialize fields the way a producer escapes them, then read them back.
+  const key = fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.,[\]-]{0,8}$/).filter((k) => k !== 'sig');
+  const valueChar = fc.constantFrom('a', 'Z', '0', ' ', '=', '\\', '\n', '\r', '\t', '|', 'é', '日', '😀', '"', '&', '/');
+  // Leading/trailing whitespace is covered by the table tests: a space run at
+  // a value's edge is a separator by rule.
+  const value = fc.array(valueChar, { maxLength: 20 }).map((cs) => cs.join('')).filter((v) => v === v.replace(/^[ \t]+|[ \t]+$/g, ''));
+  const escape = (v: string): string => v.replace(/\\/g, '\\\\').replace(/=/g, '\\=').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+
+  it('escaped fields round-trip, and appending ` sig=` is exactly what the cut removes', () => {
+    const tokens = createCefTokens();
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(key, value), { selector: ([k]) => k, minLength: 1, maxLength: 8 }), (pairs) => {
+        const unsigned = HEADER + pairs.map(([k, v]) => `${k}=${escape(v)}`).join(' ');
+        const line = bytes(`${unsigned} sig=${SIG}`);
+        expect(tokenizeCef(line, 0, line.length, tokens)).toBeUndefined();
+        // Compared as a record: JS orders integer-like keys (`0`) first whatever the source order.
+        expect(tokens.fields()).toEqual(Object.fromEntries(pairs));
+        for (const [k, v] of pairs) expect(tokens.field(k)).toBe(v);
+        expect(signedMessage(tokens)).toBe(unsigned);
+        expect(tokens.duplicateKeys).toBe(0);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

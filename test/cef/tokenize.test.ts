@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { createCefTokens, tokenizeCef } from '../../src/cef/index.js';
+import { HEADER, ORG_ID, bytes, PORTAL_ID, PRINCIPAL_ID, SIG, text, tokenize } from './helpers.js';
+
+// The two CEF lines of SPEC 2 (Kong's documentation), with made-up ids.
+const DEV_PORTAL_LINE =
+  `2025-06-23T14:28:47Z konghq.com CEF:0|KongInc|Dev-Portal|1.0|AUTHENTICATION_TYPE_BASIC|AUTHENTICATION_OUTCOME_SUCCESS|0|rt=1750688927556 src=172.71.232.22 request=/api/v2/developer/authenticate success=true org_id=${ORG_ID} portal_id=${PORTAL_ID} principal_id=${PRINCIPAL_ID} trace_id=3360194145499877252 user_agent= sig=${SIG}`;
+const KONNECT_LINE =
+  `Apr 14 05:39:08 konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|rt=1681450748406 src=127.0.0.6 action=retrieve granted=true org_id=${ORG_ID} principal_id=${PRINCIPAL_ID} trace_id=3895213347334635099 user_agent=grpc-node/1.24.11 grpc-c/8.0.0 (linux; chttp2; ganges) sig=${SIG}`;
+
+describe('tokenizeCef: extension fields', () => {
+  it.each([
+    ['Kong docs: Dev Portal authentication line (empty user_agent before sig)', DEV_PORTAL_LINE, {
+      rt: '1750688927556', src: '172.71.232.22', request: '/api/v2/developer/authenticate', success: 'true',
+      org_id: ORG_ID, portal_id: PORTAL_ID, principal_id: PRINCIPAL_ID, trace_id: '3360194145499877252', user_agent: '',
+    }],
+    ['Kong docs: Konnect authorization line (spaces, parens and ; in user_agent)', KONNECT_LINE, {
+      rt: '1681450748406', src: '127.0.0.6', action: 'retrieve', granted: 'true', org_id: ORG_ID,
+      principal_id: PRINCIPAL_ID, trace_id: '3895213347334635099', user_agent: 'grpc-node/1.24.11 grpc-c/8.0.0 (linux; chttp2; ganges)',
+    }],
+    ['a run of spaces is one separator', `${HEADER}msg=done   spt=1`, { msg: 'done', spt: '1' }],
+    ['URL with = and & is one value', `${HEADER}request=/api/v2/portals?filter[name][eq]=a&page[size]=10 status=200`, {
+      request: '/api/v2/portals?filter[name][eq]=a&page[size]=10', status: '200',
+    }],
+    ['base64 padding == inside a value', `${HEADER}token=YWJjZA== next=1`, { token: 'YWJjZA==', next: '1' }],
+    ['base64 padding == in the last value', `${HEADER}a=1 token=abc==`, { a: '1', token: 'abc==' }],
+    ['JSON inside a value', `${HEADER}msg={"a":1, "b": "c=d"} x=1`, { msg: '{"a":1, "b": "c=d"}', x: '1' }],
+    ['extension escapes \\= \\\\ \\n \\r; other \\x kept', `${HEADER}msg=a\\=b c\\\\d\\ne\\rf\\qg x=1`, { msg: 'a=b c\\d\ne\rf\\qg', x: '1' }],
+    ['\\| in an extension is literal (kept with its backslash)', `${HEADER}msg=a\\|b c=d`, { msg: 'a\\|b', c: 'd' }],
+    ['raw | in an extension is content', `${HEADER}msg=x|y`, { msg: 'x|y' }],
+    ['escaped \\= never ends a key: it is part of the value', `${HEADER}a=1 b\\=c=2`, { a: '1 b=c=2' }],
+    ['\\\\ before a space: the space still separates', `${HEADER}path=C:\\\\ x=1`, { path: 'C:\\', x: '1' }],
+    ['lone backslash before a space is kept and the space separates', `${HEADER}a=x\\ b=1`, { a: 'x\\', b: '1' }],
+    ['trailing lone backslash kept', `${HEADER}a=x\\`, { a: 'x\\' }],
+    ['empty values', `${HEADER}a= b= c=`, { a: '', b: '', c: '' }],
+    ['empty value before sig', `${HEADER}user_agent= sig=${SIG}`, { user_agent: '' }],
+    ['tab inside a value is content', `${HEADER}msg=a\tb spt=1`, { msg: 'a\tb', spt: '1' }],
+    ['tab does not separate pairs', `${HEADER}a=1\tb=2`, { a: '1\tb=2' }],
+    ['leading whitespace of a value is kept', `${HEADER}a=  x b=1`, { a: '  x', b: '1' }],
+    ['leading tab of a value is kept', `${HEADER}a=\tx b=1`, { a: '\tx', b: '1' }],
+    ['last value has trailing spaces and tabs trimmed', `${HEADER}a=1 b=x \t `, { a: '1', b: 'x' }],
+    ['spaces and tabs right after the header are skipped', `${HEADER} \t a=1`, { a: '1' }],
+    ['key grammar: . , [ ] - _ and digits', `${HEADER}ad.k[0],y-z=1 _k=2 9a=3`, { 'ad.k[0],y-z': '1', _k: '2', '9a': '3' }],
+    ['a key cannot start with .', `${HEADER}a=1 .b=2`, { a: '1 .b=2' }],
+    ['UTF-8 in values', `${HEADER}suser=Jürgen msg=日本 😀`, { suser: 'Jürgen', msg: '日本 😀' }],
+    ['quotes are not stripped', `${HEADER}msg="quoted value" x=1`, { msg: '"quoted value"', x: '1' }],
+    ['text before the first key is skipped', `${HEADER}junk text a=1`, { a: '1' }],
+    ['no key at all', `${HEADER}just text`, {}],
+    ['no extension', HEADER, {}],
+    ['duplicate keys: last wins, first position', `${HEADER}a=1 b=2 a=3`, { a: '3', b: '2' }],
+    ['CEF:1', 'CEF:1|KongInc|Konnect|1.0|konnect|Authz.usage|1|a=1', { a: '1' }],
+  ])('%s', (_quirk, line, expected) => {
+    const { error, tokens } = tokenize(line);
+    expect(error).toBeUndefined();
+    expect(tokens.fields()).toEqual(expected);
+    expect(Object.keys(tokens.fields())).toEqual(Object.keys(expected));
+    for (const [key, value] of Object.entries(expected)) expect(tokens.field(key)).toBe(value);
+  });
+
+  it.each([
+    ['no duplicates', `${HEADER}a=1 b=2`, 0],
+    ['one duplicate', `${HEADER}a=1 b=2 a=3`, 1],
+    ['three copies count twice', `${HEADER}a=1 a=2 a=3`, 2],
+    ['a duplicated sig counts too', `${HEADER}a=1 sig=x sig=${SIG}`, 1],
+    ['keys that differ only in case are different', `${HEADER}a=1 A=2`, 0],
+  ])('duplicateKeys: %s', (_quirk, line, duplicates) => {
+    expect(tokenize(line).tokens.duplicateKeys).toBe(duplicates);
+  });
+
+  it('a key named __proto__ is an ordinary own field', () => {
+    const fields = tokenize(`${HEADER}__proto__=x constructor=y`).tokens.fields();
+    expect(Object.getPrototypeOf(fields)).toBe(Object.prototype);
+    expect(Object.entries(fields)).toEqual([['__proto__', 'x'], ['constructor', 'y']]);
+  });
+
+  it.each([
+    ['sig is not a field', 'sig'],
+    ['a missing key', 'nope'],
+    ['a non-ASCII name cannot be a key', 'usér'],
+    ['the empty name', ''],
+  ])('field() is undefined for %s', (_quirk, name) => {
+    expect(tokenize(`${HEADER}a=1 sig=${SIG}`).tokens.field(name)).toBeUndefined();
+  });
+
+  it('records spans, not strings: key and value offsets point into the buffer', () => {
+    const { tokens, buf } = tokenize(`${HEADER}msg=a\\=b x=1`);
+    expect(tokens.count).toBe(2);
+    expect(text(buf, tokens.keyStart[0]!, tokens.keyEnd[0]!)).toBe('msg');
+    expect(text(buf, tokens.valueStart[0]!, tokens.valueEnd[0]!)).toBe('a\\=b');
+    expect(tokens.valueEscaped[0]).toBe(1);
+    expect(tokens.valueEscaped[1]).toBe(0);
+    expect(tokens.extensionStart).toBe(HEADER.length);
+  });
+});
+
+describe('tokenizeCef: header', () => {
+  it.each([
+    ['Kong docs: Dev Portal header', DEV_PORTAL_LINE, ['0', 'KongInc', 'Dev-Portal', '1.0', 'AUTHENTICATION_TYPE_BASIC', 'AUTHENTICATION_OUTCOME_SUCCESS', '0']],
+    ['CEF:1', 'CEF:1|V|P|2|c|n|5|', ['1', 'V', 'P', '2', 'c', 'n', '5']],
+    ['multi-digit version', 'CEF:10|V|P|2|c|n|5|', ['10', 'V', 'P', '2', 'c', 'n', '5']],
+    ['\\| and \\\\ are header escapes', 'CEF:0|a\\|b|c\\\\d|v|c|n|1|', ['0', 'a|b', 'c\\d', 'v', 'c', 'n', '1']],
+    ['any other backslash in a header is literal', 'CEF:0|a\\x|b\\=c|v|c\\n|n|1|', ['0', 'a\\x', 'b\\=c', 'v', 'c\\n', 'n', '1']],
+    ['\\\\ then | ends the field', 'CEF:0|a\\\\|b|v|c|n|1|', ['0', 'a\\', 'b', 'v', 'c', 'n', '1']],
+    ['fields are not trimmed', 'CEF:0| a |b |v|c|n| 1 |', ['0', ' a ', 'b ', 'v', 'c', 'n', ' 1 ']],
+    ['empty fields', 'CEF:0|||||||', ['0', '', '', '', '', '', '']],
+    ['UTF-8 in a header', 'CEF:0|Kong™|Pörtal|1|c|n|1|', ['0', 'Kong™', 'Pörtal', '1', 'c', 'n', '1']],
+  ])('%s', (_quirk, line, expected) => {
+    const { error, tokens } = tokenize(line);
+    expect(error).toBeUndefined();
+    const h = tokens.header();
+    expect([h.version, h.vendor, h.product, h.product_version, h.event_class_id, h.name, h.severity]).toEqual(expected);
+  });
+
+  it('exposes the version span', () => {
+    const { tokens, buf } = tokenize('xx CEF:12|a|b|c|d|e|f|');
+    expect(text(buf, tokens.versionStart, tokens.versionEnd)).toBe('12');
+    expect(tokens.prefixEnd).toBe(3);
+  });
+});
+
+describe('tokenizeCef: lines that are not CEF', () => {
+  it.each([
+    ['empty line', '', 'KAR_ERR_LINE_UNRECOGNIZED'],
+    ['plain text', 'hello world', 'KAR_ERR_LINE_UNRECOGNIZED'],
+    ['a JSON line', '{"cef_version":"0","sig":"x"}', 'KAR_ERR_LINE_UNRECOGNIZED'],
+    ['CEF: without digits', 'CEF:|a|b|c|d|e|f|', 'KAR_ERR_LINE_UNRECOGNIZED'],
+    ['CEF: with a letter version', 'CEF:x|a|b|c|d|e|f|', 'KAR_ERR_LINE_UNRECOGNIZED'],
+    ['version digits then a space', 'CEF:0 |a|b|c|d|e|f|', 'KAR_ERR_LINE_UNRECOGNIZED'],
+    ['CEF:0 at the end of the line', 'Apr 14 05:39:08 h CEF:0', 'KAR_ERR_LINE_UNRECOGNIZED'],
+    ['lower-case cef:', 'cef:0|a|b|c|d|e|f|', 'KAR_ERR_LINE_UNRECOGNIZED'],
+    ['truncated CEF', 'CE', 'KAR_ERR_LINE_UNRECOGNIZED'],
+    ['the first CEF: decides', 'CEF:x CEF:0|a|b|c|d|e|f|', 'KAR_ERR_LINE_UNRECOGNIZED'],
+    ['6-field header', 'CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1', 'KAR_ERR_CEF_HEADER_INCOMPLETE'],
+    ['6-field header with extension-like text', 'CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage a=1', 'KAR_ERR_CEF_HEADER_INCOMPLETE'],
+    ['escaped \\| does not terminate a field', 'CEF:0|a|b|c|d|e\\|f|', 'KAR_ERR_CEF_HEADER_INCOMPLETE'],
+    ['only the version', 'CEF:0|', 'KAR_ERR_CEF_HEADER_INCOMPLETE'],
+  ])('%s', (_quirk, line, code) => {
+    const { error } = tokenize(line);
+    expect(error?.ok).toBe(false);
+    expect(error?.code).toBe(code);
+    expect(error?.message.length).toBeGreaterThan(0);
+    expect(error?.offset).toBeGreaterThanOrEqual(0);
+    expect(error?.offset).toBeLessThanOrEqual(line.length);
+  });
+});
+
+describe('tokenizeCef: reuse of one token structure', () => {
+  it('a line after a failed line does not see stale spans', () => {
+    const tokens = createCefTokens();
+    expect(tokenize(`${HEADER}a=1 sig=${SIG}`, tokens).tokens.sigStart).toBeGreaterThan(0);
+    expect(tokenize('not cef', tokens).error?.code).toBe('KAR_ERR_LINE_UNRECOGNIZED');
+    const { tokens: again } = tokenize(`${HEADER}b=2`, tokens);
+    expect(again.fields()).toEqual({ b: '2' });
+    expect(again.field('a')).toBeUndefined();
+    expect([again.sigStart, again.sigEnd, again.cutStart, again.cutEnd, again.duplicateKeys]).toEqual([-1, -1, -1, -1, 0]);
+  });
+
+  it('grows for a line with many keys, then gives the memory back for ordinary lines', () => {
+    const tokens = createCefTokens();
+    const many = Array.from({ length: 5000 }, (_, i) => `k${i}=${i}`).join(' ');
+    const big = tokenize(`${HEADER}${many}`, tokens).tokens;
+    expect(big.count).toBe(5000);
+    expect(big.field('k4999')).toBe('4999');
+    expect(big.field('k0')).toBe('0');
+    expect(big.duplicateKeys).toBe(0);
+    const small = tokenize(`${HEADER}a=1 a=2`, tokens).tokens;
+    expect(small.keyStart.length).toBeLessThan(5000);
+    expect(small.fields()).toEqual({ a: '2' });
+    expect(small.duplicateKeys).toBe(1);
+  });
+
+  it.each([
+    ['end past the buffer', 0, 10_000],
+    ['negative start', -5, 10_000],
+  ])('clamps a range outside the buffer (%s) instead of reading past it', (_quirk, start, end) => {
+    const tokens = createCefTokens();
+    const buf = bytes(`${HEADER}a=1`);
+    expect(tokenizeCef(buf, start, end, tokens)).toBeUndefined();
+    expect(tokens.fields()).toEqual({ a: '1' });
+    expect(tokens.end).toBe(buf.length);
+  });
+
+  it('an empty or inverted range is not CEF', () => {
+    expect(tokenizeCef(bytes(HEADER), 10, 5, createCefTokens())?.code).toBe('KAR_ERR_LINE_UNRECOGNIZED');
+  });
+});
