@@ -1,0 +1,162 @@
+/**
+ * @module intake/decode-body
+ * Reads a request body with a cap on its compressed size, then inflates it
+ * with a cap on its inflated size enforced while inflating (a gzip bomb is
+ * stopped at the cap, never inflated in full). Outcomes are values: the
+ * status table in `respond.ts` turns a failure code into a status.
+ */
+import { createGunzip, createInflate, createInflateRaw, type Gunzip, type Inflate, type InflateRaw } from 'node:zlib';
+import type { ErrorCode } from '../errors/index.js';
+
+/** The body codings Konnect and its proxies may label a batch with (SPEC 2). */
+export type BodyCoding = 'gzip' | 'deflate' | 'identity';
+
+export interface DecodeLimits {
+  /** Cap on the body as received (compressed). */
+  readonly maxBodyBytes: number;
+  /** Cap on the body once inflated; enforced while inflating. */
+  readonly maxInflatedBytes: number;
+  /** The whole body must arrive within this time (slow clients). */
+  readonly bodyReadTimeoutMs: number;
+}
+
+export type DecodeFailure = { readonly ok: false; readonly code: ErrorCode; readonly detail: string };
+export type Decoded<T> = { readonly ok: true; readonly value: T } | DecodeFailure;
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+
+/**
+ * Konnect labels gzip bodies `Content-Encoding: application/gzip` (not the
+ * registered `gzip`); `x-gzip` is the old alias (RFC 9110 §8.4.1.3). The
+ * label only tells us what is allowed: gzip itself is recognised by its
+ * magic bytes, whatever the label says.
+ */
+const codingByLabel: Readonly<Record<string, BodyCoding>> = {
+  gzip: 'gzip',
+  'x-gzip': 'gzip',
+  'application/gzip': 'gzip',
+  deflate: 'deflate',
+  identity: 'identity',
+};
+
+/** The coding named by a Content-Encoding header; `identity` when absent or empty. */
+export function parseContentEncoding(header: string | undefined): Decoded<BodyCoding> {
+  // A list (`gzip, identity`) is allowed as long as at most one real coding remains.
+  const labels = (header ?? '')
+    .split(',')
+    .map((label) => label.trim().toLowerCase())
+    .filter((label) => label !== '' && label !== 'identity');
+  if (labels.length === 0) return { ok: true, value: 'identity' };
+  const coding = labels.length === 1 ? codingByLabel[labels[0] as string] : undefined;
+  if (coding === undefined) {
+    return { ok: false, code: 'KAR_ERR_INTAKE_UNSUPPORTED_ENCODING', detail: `Content-Encoding ${JSON.stringify(header)} is not gzip, x-gzip, application/gzip, deflate or identity` };
+  }
+  return { ok: true, value: coding };
+}
+
+/** Refuses early on a declared Content-Length over the cap (before reading a byte). */
+export function checkContentLength(header: string | undefined, maxBodyBytes: number): DecodeFailure | undefined {
+  if (header === undefined) return undefined;
+  const declared = Number(header);
+  if (Number.isFinite(declared) && declared > maxBodyBytes) {
+    return { ok: false, code: 'KAR_ERR_INTAKE_BODY_TOO_LARGE', detail: `Content-Length ${declared} is over the ${maxBodyBytes}-byte limit` };
+  }
+  return undefined;
+}
+
+/** Reads the whole body, counting bytes as they arrive: over the cap, reading stops. */
+export async function readBodyCapped(body: ReadableStream<Uint8Array> | null, limits: Pick<DecodeLimits, 'maxBodyBytes' | 'bodyReadTimeoutMs'>): Promise<Decoded<Buffer>> {
+  if (body === null) return { ok: true, value: Buffer.alloc(0) };
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), limits.bodyReadTimeoutMs);
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([reader.read(), timedOut]);
+      if (next === 'timeout') {
+        void reader.cancel().catch(() => undefined);
+        return { ok: false, code: 'KAR_ERR_INTAKE_TIMEOUT', detail: `the body did not arrive within ${limits.bodyReadTimeoutMs} ms` };
+      }
+      if (next.done) break;
+      total += next.value.byteLength;
+      if (total > limits.maxBodyBytes) {
+        void reader.cancel().catch(() => undefined);
+        return { ok: false, code: 'KAR_ERR_INTAKE_BODY_TOO_LARGE', detail: `the body is over the ${limits.maxBodyBytes}-byte limit` };
+      }
+      chunks.push(next.value);
+    }
+  } catch {
+    // The client went away mid-body: nothing was stored, Konnect sees a connection error and retries.
+    return { ok: false, code: 'KAR_ERR_INTAKE_BODY_UNDECODABLE', detail: 'the connection failed while the body was being read' };
+  } finally {
+    clearTimeout(timer);
+  }
+  return { ok: true, value: Buffer.concat(chunks, total) };
+}
+
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === GZIP_MAGIC_0 && bytes[1] === GZIP_MAGIC_1;
+}
+
+/**
+ * RFC 1950 §2.2: a zlib stream starts with CMF (method 8 = deflate in the low
+ * nibble) and FLG such that CMF*256+FLG is a multiple of 31. `Content-Encoding:
+ * deflate` means zlib-wrapped (RFC 9110 §8.4.1.2) but some senders send raw
+ * deflate: both are accepted.
+ */
+function isZlibWrapped(bytes: Uint8Array): boolean {
+  const cmf = bytes[0];
+  const flg = bytes[1];
+  return cmf !== undefined && flg !== undefined && (cmf & 0x0f) === 8 && (cmf * 256 + flg) % 31 === 0;
+}
+
+/** Decodes a body received with the given coding, within `maxInflatedBytes`. */
+export async function decodeBody(raw: Buffer, coding: BodyCoding, maxInflatedBytes: number): Promise<Decoded<Buffer>> {
+  if (isGzip(raw)) return inflateCapped(raw, createGunzip(), maxInflatedBytes);
+  if (coding === 'gzip') {
+    return { ok: false, code: 'KAR_ERR_INTAKE_BODY_UNDECODABLE', detail: 'the body is labelled gzip but does not start with the gzip magic bytes 1f 8b' };
+  }
+  if (coding === 'deflate') return inflateCapped(raw, isZlibWrapped(raw) ? createInflate() : createInflateRaw(), maxInflatedBytes);
+  if (raw.length > maxInflatedBytes) {
+    return { ok: false, code: 'KAR_ERR_INTAKE_INFLATED_TOO_LARGE', detail: `the body is over the ${maxInflatedBytes}-byte limit` };
+  }
+  return { ok: true, value: raw };
+}
+
+/**
+ * Streams `input` through zlib, counting output as it is produced; past the
+ * cap the inflater is destroyed, so memory stays at about the cap whatever
+ * the input claims. Gunzip also reads concatenated gzip members (RFC 1952 §2.2).
+ */
+export function inflateCapped(input: Buffer, inflater: Gunzip | Inflate | InflateRaw, maxInflatedBytes: number): Promise<Decoded<Buffer>> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const settle = (outcome: Decoded<Buffer>): void => {
+      if (settled) return;
+      settled = true;
+      resolve(outcome);
+    };
+    inflater.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > maxInflatedBytes) {
+        chunks.length = 0;
+        inflater.destroy();
+        settle({ ok: false, code: 'KAR_ERR_INTAKE_INFLATED_TOO_LARGE', detail: `the body inflates past the ${maxInflatedBytes}-byte limit` });
+        return;
+      }
+      chunks.push(chunk);
+    });
+    inflater.on('error', (error: Error) => {
+      settle({ ok: false, code: 'KAR_ERR_INTAKE_BODY_UNDECODABLE', detail: `the body cannot be inflated: ${error.message}` });
+    });
+    inflater.on('end', () => settle({ ok: true, value: Buffer.concat(chunks, total) }));
+    inflater.end(input);
+  });
+}
