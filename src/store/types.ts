@@ -60,3 +60,38 @@ export interface Store {
   depth(): number;
   close(): Promise<void>;
 }
+
+// ── What the dispatcher and the CLI need beyond the receiver's view ────────
+
+/** An event waiting for one sink, as the dispatcher reads it. */
+export interface PendingEvent extends StoredEvent {
+  /** UTF-8 bytes of `json` (what batches are sized by). */
+  readonly bytes: number;
+  /** When the store committed it (ms since epoch, store clock): batch age. */
+  readonly storedAtMs: number;
+}
+
+/** An event a sink refused for good, to keep in the dead-letter store. */
+export interface DeadLetterInput {
+  readonly seq: number;
+  readonly id: string;
+  readonly json: string;
+  readonly code: ErrorCode;
+  readonly reason: string;
+}
+
+/** The store as the dispatcher uses it: per-sink reading and progress. */
+export interface DeliveryStore {
+  /**
+   * Events after the sink's cursor, oldest first, up to `maxBytes` of JSON
+   * (always at least one event when any is waiting) and `maxEvents`.
+   */
+  readPending(sink: string, limits: { readonly maxBytes: number; readonly maxEvents: number }): PendingEvent[];
+  /**
+   * One durable step of a sink's progress: keeps `deadLetters`, moves the
+   * sink's cursor to `uptoSeq` and removes what every sink has delivered.
+   */
+  completeDelivery(sink: string, uptoSeq: number, deadLetters: readonly DeadLetterInput[]): void;
+  /** Called after each commit that stored events for delivery; returns the unsubscribe function. */
+  onCommit(listener: () => void): () => void;
+}

@@ -1,0 +1,20 @@
+/**
+ * @module store
+ * The durable spool: dedup, the delivery queue with per-sink cursors,
+ * quarantine and dead letters, in one SQLite file (docs/DELIVERY.md).
+ */
+export {
+  openStore,
+  STORE_FILE_NAME,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_DEDUP_WINDOW_MS,
+  DEFAULT_MAX_DEDUP_IDS,
+  DEFAULT_BUSY_TIMEOUT_MS,
+  type SqliteStore,
+  type StoreOptions,
+  type StoreStats,
+} from './sqlite-store.js';
+export type { SinkCursor } from './progress.js';
+export type { QuarantineEntry, DeadLetterEntry, PageOptions } from './records.js';
+export { eventDedupKey } from './dedup-key.js';
+export type * from './types.js';

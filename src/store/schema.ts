@@ -1,0 +1,97 @@
+/**
+ * @module store/schema
+ * The SQLite schema of the spool and how a connection is set up.
+ *
+ * - `events`: the delivery queue. `seq` is AUTOINCREMENT so that a sequence
+ *   number is never reused after rows are deleted: sink cursors point at
+ *   sequence numbers, and a reused one would be skipped by a sink whose cursor
+ *   is already past it. `target` is NULL for "every sink" and a sink name for
+ *   an event re-queued from that sink's dead letters.
+ * - `dedup`: 16-byte hashes of event ids seen within the window, oldest first
+ *   by rowid (ids are only appended, so rowid order is arrival order and both
+ *   the window and the size bound delete a prefix).
+ * - `sinks`: one cursor per sink (last delivered `seq`).
+ * - `quarantine`, `dead_letters`: kept aside for people (CLI).
+ * - `counters`: running totals updated in the same transactions as the rows
+ *   they count, so that every process (serve and CLI) sees the same numbers
+ *   without a full scan.
+ */
+import type { Database } from 'better-sqlite3';
+import { KarError } from '../errors/index.js';
+
+export const SCHEMA_VERSION = 1;
+
+const ddl = `
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL,
+  json TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  stored_at INTEGER NOT NULL,
+  target TEXT
+);
+CREATE INDEX IF NOT EXISTS events_target ON events(target, seq) WHERE target IS NOT NULL;
+CREATE TABLE IF NOT EXISTS dedup (
+  n INTEGER PRIMARY KEY,
+  key BLOB NOT NULL UNIQUE,
+  seen_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sinks (
+  name TEXT PRIMARY KEY,
+  cursor INTEGER NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+  qid INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL,
+  raw_key BLOB NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  code TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  raw TEXT NOT NULL,
+  json TEXT,
+  received_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dead_letters (
+  dlid INTEGER PRIMARY KEY AUTOINCREMENT,
+  sink TEXT NOT NULL,
+  id TEXT NOT NULL,
+  json TEXT NOT NULL,
+  code TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  failed_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dead_letters_sink ON dead_letters(sink, dlid);
+CREATE TABLE IF NOT EXISTS counters (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO counters(name, value) VALUES ('pending_events', 0), ('pending_bytes', 0);
+`;
+
+/** Pragmas every connection (serve or CLI) sets before anything else. */
+export function configureConnection(db: Database, busyTimeoutMs: number): void {
+  // Wait for another process's write (the CLI while `serve` runs) instead of
+  // failing at once with SQLITE_BUSY.
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+  // WAL: readers never block the writer, and a commit is one append + fsync.
+  db.pragma('journal_mode = WAL');
+  // FULL: the WAL is fsync'd at every commit, so a resolved commitBatch
+  // survives power loss, not only a process crash (sqlite.org/pragma.html#pragma_synchronous).
+  db.pragma('synchronous = FULL');
+  // Keep the WAL file from staying at its high-water mark after a backlog.
+  db.pragma('journal_size_limit = 67108864');
+  db.pragma('foreign_keys = OFF');
+}
+
+/** Creates or checks the schema; refuses a store written by a newer version. */
+export function migrate(db: Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new KarError('KAR_ERR_STORE_UNAVAILABLE', `the store was written by a newer version (schema ${version}, this build knows ${SCHEMA_VERSION})`);
+  }
+  db.transaction(() => {
+    db.exec(ddl);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
