@@ -2,6 +2,7 @@
  * @module verify/types
  * Contracts of the verification stage.
  */
+import type { KeyObject } from 'node:crypto';
 
 /** One Ed25519 check: the exact signed bytes and the 64 decoded signature bytes. */
 export interface VerifyItem {
@@ -20,5 +21,38 @@ export interface BatchVerifier {
 export interface VerificationKey {
   readonly kid: string;
   /** node:crypto KeyObject, imported once. */
-  readonly key: import('node:crypto').KeyObject;
+  readonly key: KeyObject;
+}
+
+/** What a line's `sig` gives (SPEC 3): nothing, something unusable, or a check to run. */
+export type SignatureExtraction =
+  | { readonly status: 'missing' }
+  | { readonly status: 'malformed' }
+  | { readonly status: 'ok'; readonly item: VerifyItem };
+
+/** The JWKS, loaded, cached and refreshed (SPEC 5.4). */
+export interface KeySet {
+  /** Initial load (falling back to the cache file); throws a KarError when neither gives a usable key. */
+  start(): Promise<void>;
+  /** The current keys (a frozen snapshot; replaced, never mutated, by a refresh). */
+  keys(): readonly VerificationKey[];
+  /** At least one usable key is loaded. */
+  isReady(): boolean;
+  /** Incremented each time the set of keys changes (lets a caller tell whether a refresh happened since it verified). */
+  version(): number;
+  /**
+   * Fetches the JWKS again now, unless another refresh is in flight (its
+   * result is shared) or the last attempt was less than `minRefreshIntervalMs`
+   * ago (resolves `false` without fetching). Resolves `true` when the key set
+   * changed, `false` otherwise; never rejects (a failed refresh keeps the
+   * last good set and is logged).
+   */
+  refresh(): Promise<boolean>;
+  /** Stops the periodic refresh and aborts an in-flight fetch. */
+  close(): Promise<void>;
+}
+
+/** Verifies the lines of a batch, refreshing the key set once when some are `invalid` (SPEC 5.3). */
+export interface LineVerifier {
+  verify(items: readonly VerifyItem[]): Promise<Verdict[]>;
 }
