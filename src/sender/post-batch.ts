@@ -11,6 +11,8 @@ import { isRetryableStatus, konnectRetryPolicy, retryDelayMs, type RetryPolicy }
 import type { AttemptOutcome, SendTarget } from './target.js';
 
 export interface AttemptRecord {
+  /** 1 for the first attempt; attempt n + 1 is retry n. */
+  readonly attempt: number;
   /** The HTTP status, when an answer came. */
   readonly status: number | undefined;
   /** The connection error, when no answer came. */
@@ -51,6 +53,7 @@ export async function postBatch(batch: Batch, target: SendTarget, options: PostB
     const retryable = outcome.kind === 'connection-error' || isRetryableStatus(outcome.status);
     const waitMs = retryable && retry <= policy.maxRetries ? retryDelayMs(policy, retry, outcome.kind === 'answer' ? outcome.retryAfter : undefined) : undefined;
     const record: AttemptRecord = {
+      attempt: retry,
       status: outcome.kind === 'answer' ? outcome.status : undefined,
       error: outcome.kind === 'connection-error' ? outcome.message : undefined,
       waitMs,
