@@ -62,6 +62,6 @@ export function hecBaseUrl(url: string): URL {
 
 export function hecUrl(base: URL, path: string): URL {
   const url = new URL(base.href);
-  url.pathname = `${base.pathname}${path}`;
+  url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
   return url;
 }

@@ -44,6 +44,8 @@ export function encodeHecEvents(batch: readonly SinkRecord[], meta: HecEventMeta
  * (`1750688927.556`), built from integers so no binary-float digits appear.
  */
 export function toEpochSeconds(iso: string): string | undefined {
+  // Only ISO-8601 with a zone: Date.parse also guesses at other shapes (and at the local zone).
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(iso)) return undefined;
   const ms = Date.parse(iso);
   if (!Number.isFinite(ms) || ms < 0) return undefined;
   return `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}`;

@@ -71,6 +71,8 @@ export interface HecServer {
   readonly ackPolls: { readonly channel: string; readonly acks: readonly number[] }[];
   /** Answer the next event request(s) with these instead of processing them. */
   failNext(...answers: HecForcedAnswer[]): void;
+  /** Answer the n-th event request (1-based, counted from the start) with this instead of processing it. */
+  failRequest(n: number, answer: HecForcedAnswer): void;
   close(): Promise<void>;
 }
 
@@ -97,6 +99,8 @@ export async function startHecServer(options: HecServerOptions): Promise<HecServ
   const requests: HecRequestLog[] = [];
   const ackPolls: { channel: string; acks: number[] }[] = [];
   const forced: HecForcedAnswer[] = [];
+  const forcedAt = new Map<number, HecForcedAnswer>();
+  let eventRequests = 0;
   const nextAckId = new Map<string, number>();
   const pollCount = new Map<string, number>();
   const issued = new Set<string>();
@@ -139,7 +143,8 @@ export async function startHecServer(options: HecServerOptions): Promise<HecServ
       }
 
       if (token.ack === true && typeof channel !== 'string') throw new HecError(400, 10, 'Data channel is missing');
-      const force = forced.shift();
+      eventRequests += 1;
+      const force = forcedAt.get(eventRequests) ?? forced.shift();
       if (force !== undefined) {
         send(force.status, force.body ?? {}, force.headers);
         return;
@@ -175,6 +180,7 @@ export async function startHecServer(options: HecServerOptions): Promise<HecServ
     requests,
     ackPolls,
     failNext: (...answers) => forced.push(...answers),
+    failRequest: (n, answer) => forcedAt.set(n, answer),
     close: async () => {
       server.closeAllConnections();
       server.close();
