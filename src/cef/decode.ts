@@ -10,22 +10,9 @@ import { BACKSLASH, CR, EQUALS, LF, LOWER_N, LOWER_R, PIPE } from './bytes.js';
 // (KAR_ERR_LINE_NOT_UTF8); here a bad sequence reads as U+FFFD.
 const utf8 = new TextDecoder('utf-8');
 
-/** Short ASCII spans (keys, ids, ips) skip TextDecoder's per-call overhead. */
-const SHORT_SPAN = 48;
-
 /** The UTF-8 text of `buf[start, end)`. */
 export function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
-  if (end <= start) return '';
-  if (end - start <= SHORT_SPAN) {
-    let text = '';
-    for (let i = start; i < end; i++) {
-      const b = buf[i]!;
-      if (b >= 0x80) return utf8.decode(buf.subarray(start, end));
-      text += String.fromCharCode(b);
-    }
-    return text;
-  }
-  return utf8.decode(buf.subarray(start, end));
+  return end <= start ? '' : utf8.decode(buf.subarray(start, end));
 }
 
 // Unescaping writes into a reused scratch buffer and decodes it once, so that

@@ -11,9 +11,15 @@ import {
 } from './bytes.js';
 import { decodeUtf8 } from './decode.js';
 
-/** Reads the prefix `buf[start, end)`: verbatim text, then a recognized timestamp and host. */
-export function parsePrefix(buf: Uint8Array, start: number, end: number): LinePrefix {
-  const text = decodeUtf8(buf, start, end);
+/**
+ * Reads the prefix `buf[start, end)`: verbatim text, then a recognized
+ * timestamp and host. `decode` makes the strings (the token structure passes
+ * its cached line text).
+ */
+export function parsePrefix(
+  buf: Uint8Array, start: number, end: number, decode: (start: number, end: number) => string = (s, e) => decodeUtf8(buf, s, e),
+): LinePrefix {
+  const text = decode(start, end);
   let kind: 'iso8601' | 'rfc3164' = 'iso8601';
   let tsEnd = matchIso8601(buf, start, end);
   if (tsEnd < 0) {
@@ -22,13 +28,13 @@ export function parsePrefix(buf: Uint8Array, start: number, end: number): LinePr
   }
   // A timestamp must be a whole token: `2025-06-23T14:28:47Zfoo` is not one.
   if (tsEnd < 0 || (tsEnd < end && !isBlank(buf[tsEnd]!))) return { text };
-  const timestamp = decodeUtf8(buf, start, tsEnd);
+  const timestamp = decode(start, tsEnd);
   let hostStart = tsEnd;
   while (hostStart < end && isBlank(buf[hostStart]!)) hostStart++;
   let hostEnd = hostStart;
   while (hostEnd < end && !isBlank(buf[hostEnd]!)) hostEnd++;
   if (hostEnd === hostStart) return { text, timestamp, timestampKind: kind };
-  return { text, timestamp, timestampKind: kind, host: decodeUtf8(buf, hostStart, hostEnd) };
+  return { text, timestamp, timestampKind: kind, host: decode(hostStart, hostEnd) };
 }
 
 function isBlank(b: number): boolean {

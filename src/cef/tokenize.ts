@@ -29,7 +29,9 @@ export function tokenizeCef(buf: Uint8Array, start: number, end: number, out: Ce
   const lastCef = end - 4;
   let cef = start;
   while (cef <= lastCef) {
-    if (buf[cef] === UPPER_C && buf[cef + 1] === UPPER_E && buf[cef + 2] === UPPER_F && buf[cef + 3] === COLON) break;
+    while (cef <= lastCef && buf[cef] !== UPPER_C) cef++;
+    if (cef > lastCef) break;
+    if (buf[cef + 1] === UPPER_E && buf[cef + 2] === UPPER_F && buf[cef + 3] === COLON) break;
     cef++;
   }
   if (cef > lastCef) return lineError('KAR_ERR_LINE_UNRECOGNIZED', 'no `CEF:` in the line', 0);
@@ -46,13 +48,14 @@ export function tokenizeCef(buf: Uint8Array, start: number, end: number, out: Ce
   p++;
 
   // The 6 other header fields, each `|`-terminated; `\|` and `\\` are escapes.
+  const headerStop = HEADER_STOP;
   for (let f = 1; f < HEADER_FIELD_COUNT; f++) {
     const fieldStart = p;
     let escaped = 0;
     while (p < end) {
-      const b = buf[p]!;
-      if (b === PIPE) break;
-      if (b === BACKSLASH && p + 1 < end && (buf[p + 1] === PIPE || buf[p + 1] === BACKSLASH)) {
+      while (p < end && headerStop[buf[p]!] === 0) p++;
+      if (p >= end || buf[p] === PIPE) break;
+      if (p + 1 < end && (buf[p + 1] === PIPE || buf[p + 1] === BACKSLASH)) {
         escaped = 1;
         p += 2;
         continue;
@@ -76,6 +79,16 @@ function lineError(code: LineError['code'], message: string, offset: number): Li
   return { ok: false, code, message, offset };
 }
 
+/** 1 for the bytes that interrupt a header field: `|` (its end) and backslash (an escape). */
+const HEADER_STOP = new Uint8Array(256);
+HEADER_STOP[PIPE] = 1;
+HEADER_STOP[BACKSLASH] = 1;
+
+/** 1 for the bytes that interrupt a value: space (a possible separator) and backslash (an escape). */
+const VALUE_STOP = new Uint8Array(256);
+VALUE_STOP[SPACE] = 1;
+VALUE_STOP[BACKSLASH] = 1;
+
 // The hash of the key `matchKey` accepted last; module state instead of an
 // allocated result object keeps the hot path allocation-free.
 let matchedKeyHash = 0;
@@ -87,8 +100,9 @@ let matchedKeyHash = 0;
  */
 function matchKey(buf: Uint8Array, p: number, end: number): number {
   if (p >= end) return ~p;
+  const keyClass = KEY_CLASS;
   let b = buf[p]!;
-  if ((KEY_CLASS[b]! & KEY_START) === 0) return ~p;
+  if ((keyClass[b]! & KEY_START) === 0) return ~p;
   let h = stepKeyHash(KEY_HASH_SEED, b);
   for (let i = p + 1; i < end; i++) {
     b = buf[i]!;
@@ -96,7 +110,7 @@ function matchKey(buf: Uint8Array, p: number, end: number): number {
       matchedKeyHash = finishKeyHash(h);
       return i;
     }
-    if ((KEY_CLASS[b]! & KEY_PART) === 0) return ~i;
+    if ((keyClass[b]! & KEY_PART) === 0) return ~i;
     h = stepKeyHash(h, b);
   }
   return ~end;
@@ -108,6 +122,7 @@ function matchKey(buf: Uint8Array, p: number, end: number): number {
  * raw `=`, `\|`) is content (SPEC 4).
  */
 function scanExtension(buf: Uint8Array, p: number, end: number, out: CefTokens): void {
+  const valueStop = VALUE_STOP;
   // Whitespace before the key, for cutting `sig` out (SPEC 3). For the first
   // key it is the spaces/tabs skipped right after the header.
   let runStart = p;
@@ -137,6 +152,9 @@ function scanExtension(buf: Uint8Array, p: number, end: number, out: CefTokens):
     let escaped = 0;
     let q = valueStart;
     while (q < end) {
+      // Most bytes are neither a space nor a backslash: skip them in a tight loop.
+      while (q < end && valueStop[buf[q]!] === 0) q++;
+      if (q >= end) break;
       const b = buf[q]!;
       if (b === SPACE) {
         const run = q;
@@ -154,14 +172,10 @@ function scanExtension(buf: Uint8Array, p: number, end: number, out: CefTokens):
         q = ~next;
         continue;
       }
-      if (b === BACKSLASH) {
-        escaped = 1;
-        // `\\` is one unit, so the second backslash cannot escape what follows.
-        // A backslash before a space escapes nothing: the space can still separate.
-        q += buf[q + 1] === BACKSLASH ? 2 : 1;
-        continue;
-      }
-      q++;
+      escaped = 1;
+      // `\\` is one unit, so the second backslash cannot escape what follows.
+      // A backslash before a space escapes nothing: the space can still separate.
+      q += q + 1 < end && buf[q + 1] === BACKSLASH ? 2 : 1;
     }
     if (valueEnd < 0) {
       // The last value: trailing whitespace trimmed (SPEC 4).

@@ -15,6 +15,8 @@ export const HEADER_FIELD_COUNT = 7;
 
 const INITIAL_FIELDS = 32;
 const INITIAL_TABLE = 64;
+/** Up to this many pairs, duplicates are found by a linear scan over the key hashes; beyond, by the hash table. */
+const LINEAR_KEYS = 24;
 // After a hostile line with a huge number of keys, give the memory back
 // instead of keeping it for the life of the process.
 const RETAINED_FIELDS = 1024;
@@ -53,12 +55,17 @@ export class CefTokens implements LineView {
   duplicateKeys = 0;
 
   // Open-addressing table from key hash to the index of the last pair with
-  // that key. Slots are valid only when their generation is the current
+  // that key, used once a line has more than LINEAR_KEYS pairs. Slots are valid only when their generation is the current
   // line's, so starting a line costs nothing.
   private tableGeneration: Int32Array = new Int32Array(INITIAL_TABLE);
   private tableIndex: Int32Array = new Int32Array(INITIAL_TABLE);
   private generation = 0;
   private distinctKeys = 0;
+  // The whole line decoded once, on the first string read: when it has as
+  // many UTF-16 units as the line has bytes, every byte became one unit and
+  // a field is a cheap substring; otherwise each span is decoded on its own.
+  private lineText: string | undefined;
+  private lineTextAligned = false;
 
   get versionStart(): number {
     return this.headerStart[0]!;
@@ -75,9 +82,6 @@ export class CefTokens implements LineView {
     this.end = end;
     this.prefixEnd = start;
     this.extensionStart = end;
-    this.headerStart.fill(start);
-    this.headerEnd.fill(start);
-    this.headerEscaped.fill(0);
     this.count = 0;
     this.sigIndex = -1;
     this.sigStart = -1;
@@ -86,6 +90,7 @@ export class CefTokens implements LineView {
     this.cutEnd = -1;
     this.duplicateKeys = 0;
     this.distinctKeys = 0;
+    this.lineText = undefined;
     if (this.keyStart.length > RETAINED_FIELDS) this.resizeFields(INITIAL_FIELDS);
     if (this.tableIndex.length > 2 * RETAINED_FIELDS) {
       this.tableGeneration = new Int32Array(INITIAL_TABLE);
@@ -108,7 +113,18 @@ export class CefTokens implements LineView {
     this.valueEscaped[i] = escaped;
     this.keyHash[i] = hash;
     this.count = i + 1;
-    this.index(i);
+    if (i < LINEAR_KEYS) {
+      // Few keys (every Konnect line): comparing hashes beats a table.
+      for (let j = i - 1; j >= 0; j--) {
+        if (this.keyHash[j] === hash && this.sameKey(j, i)) {
+          this.duplicateKeys++;
+          break;
+        }
+      }
+    } else {
+      if (i === LINEAR_KEYS) for (let j = 0; j < i; j++) this.index(j, false);
+      this.index(i, true);
+    }
     return i;
   }
 
@@ -128,6 +144,10 @@ export class CefTokens implements LineView {
     if (name === 'sig') return undefined;
     const hash = hashKeyString(name);
     if (hash === undefined) return undefined;
+    if (this.count <= LINEAR_KEYS) {
+      for (let i = this.count - 1; i >= 0; i--) if (this.keyHash[i] === hash && this.keyIs(i, name)) return this.value(i);
+      return undefined;
+    }
     const mask = this.tableIndex.length - 1;
     for (let slot = hash & mask; this.tableGeneration[slot] === this.generation; slot = (slot + 1) & mask) {
       const i = this.tableIndex[slot]!;
@@ -153,25 +173,34 @@ export class CefTokens implements LineView {
   }
 
   prefix(): LinePrefix {
-    return parsePrefix(this.buf, this.start, this.prefixEnd);
+    return parsePrefix(this.buf, this.start, this.prefixEnd, (start, end) => this.text(start, end));
   }
 
   /** The i-th key (keys are ASCII by grammar). */
   key(i: number): string {
-    return decodeUtf8(this.buf, this.keyStart[i]!, this.keyEnd[i]!);
+    return internKey(this.buf, this.keyStart[i]!, this.keyEnd[i]!, this.keyHash[i]!);
   }
 
   /** The i-th value, unescaped. */
   value(i: number): string {
     const start = this.valueStart[i]!;
     const end = this.valueEnd[i]!;
-    return this.valueEscaped[i] === 1 ? unescapeCefValue(this.buf, start, end) : decodeUtf8(this.buf, start, end);
+    return this.valueEscaped[i] === 1 ? unescapeCefValue(this.buf, start, end) : this.text(start, end);
+  }
+
+  /** The text of `buf[start, end)`, a span of this line. */
+  text(start: number, end: number): string {
+    if (this.lineText === undefined) {
+      this.lineText = decodeUtf8(this.buf, this.start, this.end);
+      this.lineTextAligned = this.lineText.length === this.end - this.start;
+    }
+    return this.lineTextAligned ? this.lineText.slice(start - this.start, end - this.start) : decodeUtf8(this.buf, start, end);
   }
 
   private headerText(f: number): string {
     const start = this.headerStart[f]!;
     const end = this.headerEnd[f]!;
-    return this.headerEscaped[f] === 1 ? unescapeCefHeader(this.buf, start, end) : decodeUtf8(this.buf, start, end);
+    return this.headerEscaped[f] === 1 ? unescapeCefHeader(this.buf, start, end) : this.text(start, end);
   }
 
   private isSigKey(i: number): boolean {
@@ -198,14 +227,14 @@ export class CefTokens implements LineView {
   }
 
   /** Records pair i in the key table; a key seen before is a duplicate and now points at i (last wins). */
-  private index(i: number): void {
+  private index(i: number, countDuplicate: boolean): void {
     const hash = this.keyHash[i]!;
     const mask = this.tableIndex.length - 1;
     let slot = hash & mask;
     while (this.tableGeneration[slot] === this.generation) {
       const j = this.tableIndex[slot]!;
       if (this.keyHash[j] === hash && this.sameKey(j, i)) {
-        this.duplicateKeys++;
+        if (countDuplicate) this.duplicateKeys++;
         this.tableIndex[slot] = i;
         return;
       }
@@ -244,6 +273,27 @@ export class CefTokens implements LineView {
     escaped.set(this.valueEscaped.subarray(0, n));
     this.valueEscaped = escaped;
   }
+}
+
+// Keys repeat on every line (rt, src, org_id...): hand out the same string
+// for the same bytes, so records built from them share one shape and their
+// keys are hashed once. A collision only costs a fresh string.
+const KEY_CACHE_SLOTS = 512;
+const KEY_CACHE_MAX_LENGTH = 64;
+const keyCache: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_SLOTS).fill(undefined);
+
+function internKey(buf: Uint8Array, start: number, end: number, hash: number): string {
+  const length = end - start;
+  const slot = hash & (KEY_CACHE_SLOTS - 1);
+  const cached = keyCache[slot];
+  if (cached !== undefined && cached.length === length) {
+    let k = 0;
+    while (k < length && cached.charCodeAt(k) === buf[start + k]) k++;
+    if (k === length) return cached;
+  }
+  const key = decodeUtf8(buf, start, end);
+  if (length <= KEY_CACHE_MAX_LENGTH) keyCache[slot] = key;
+  return key;
 }
 
 function copyInt32(from: Int32Array, capacity: number, n: number): Int32Array {

@@ -1,7 +1,7 @@
 /** Property tests (fast-check) for the invariants of SPEC 4: never throw, never leave the line, same result at any offset. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createCefTokens, tokenizeCef, type CefTokens } from '../../src/cef/index.js';
+import { createCefTokens, decodeUtf8, tokenizeCef, unescapeCefValue, type CefTokens } from '../../src/cef/index.js';
 import { HEADER, SIG, bytes, signedMessage } from './helpers.js';
 
 // Pieces that hit every branch of the grammar: markers, escapes, separators,
@@ -81,6 +81,47 @@ describe('tokenizeCef properties', () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('never reads a byte outside [start, end)', () => {
+    const tokens = createCefTokens();
+    fc.assert(
+      fc.property(line, fc.nat(8), fc.nat(8), (inner, before, after) => {
+        const buf = new Uint8Array(before + inner.length + after);
+        buf.set(inner, before);
+        const start = before;
+        const end = before + inner.length;
+        const outside: number[] = [];
+        const guarded = new Proxy(buf, {
+          get(target, prop) {
+            if (typeof prop === 'string' && /^\d+$/.test(prop) && (Number(prop) < start || Number(prop) >= end)) outside.push(Number(prop));
+            const value: unknown = Reflect.get(target, prop, target);
+            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+          },
+        });
+        tokenizeCef(guarded, start, end, tokens);
+        expect(outside).toEqual([]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('strings equal a direct decode of each span (the whole-line text shortcut is exact)', () => {
+    const tokens = createCefTokens();
+    fc.assert(
+      fc.property(fc.oneof(line, fc.uint8Array({ maxLength: 60 }).map((tail) => new Uint8Array([...bytes(HEADER + 'a='), ...tail]))), (buf) => {
+        if (tokenizeCef(buf, 0, buf.length, tokens) !== undefined) return;
+        for (let i = 0; i < tokens.count; i++) {
+          const direct = tokens.valueEscaped[i] === 1
+            ? unescapeCefValue(buf, tokens.valueStart[i]!, tokens.valueEnd[i]!)
+            : decodeUtf8(buf, tokens.valueStart[i]!, tokens.valueEnd[i]!);
+          expect(tokens.value(i)).toBe(direct);
+          expect(tokens.key(i)).toBe(decodeUtf8(buf, tokens.keyStart[i]!, tokens.keyEnd[i]!));
+        }
+        expect(tokens.prefix().text).toBe(decodeUtf8(buf, 0, tokens.prefixEnd));
+      }),
+      { numRuns: 1000 },
     );
   });
 
