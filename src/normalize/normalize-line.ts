@@ -18,7 +18,7 @@ import { categoryOf } from './category.js';
 import { eventIdOf } from './event-id.js';
 import { SCHEMA_V1, type NormalizedEvent, type SignatureResult } from './event.js';
 import { fieldMap, typedValue } from './field-map.js';
-import { eventTimeOf } from './time.js';
+import { epochMillisToIso, eventTimeOf } from './time.js';
 
 export interface NormalizeContext {
   /** When the batch was received, ISO-8601 with milliseconds (also the reference year of RFC 3164 prefixes). */
@@ -30,7 +30,6 @@ export interface NormalizeContext {
 export function normalizeLine(view: LineView, ctx: NormalizeContext): NormalizedEvent {
   const source = view.header();
   const fields = view.fields();
-  const prefix = view.prefix();
   // A fresh object in a fixed property order: the view's header may be reused.
   const header = {
     version: source.version,
@@ -42,10 +41,7 @@ export function normalizeLine(view: LineView, ctx: NormalizeContext): Normalized
     severity: source.severity,
   };
   const event: Record<string, unknown> = { schema: SCHEMA_V1, id: eventIdOf(view) };
-  const time = eventTimeOf(
-    { rt: ownField(fields, 'rt'), prefixTimestamp: prefix.timestamp, prefixTimestampKind: prefix.timestampKind, eventTs: ownField(fields, 'event_ts') },
-    ctx.receivedAt,
-  );
+  const time = timeOf(view, fields, ctx.receivedAt);
   if (time !== undefined) event['time'] = time;
   event['received_at'] = ctx.receivedAt;
   event['format'] = view.format;
@@ -59,6 +55,15 @@ export function normalizeLine(view: LineView, ctx: NormalizeContext): Normalized
   event['signature'] = ctx.signature;
   event['raw'] = rawText(view);
   return event as unknown as NormalizedEvent;
+}
+
+/** `rt` first; the prefix is read only when `rt` does not give the time (it costs a parse, and Konnect lines carry `rt`). */
+function timeOf(view: LineView, fields: Readonly<Record<string, string>>, receivedAt: string): string | undefined {
+  const rt = ownField(fields, 'rt');
+  const fromRt = rt === undefined ? undefined : epochMillisToIso(rt);
+  if (fromRt !== undefined) return fromRt;
+  const prefix = view.prefix();
+  return eventTimeOf({ prefixTimestamp: prefix.timestamp, prefixTimestampKind: prefix.timestampKind, eventTs: ownField(fields, 'event_ts') }, receivedAt);
 }
 
 /** A field only if the record has it as its own property (never an inherited `constructor`...). */

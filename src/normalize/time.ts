@@ -50,7 +50,12 @@ export function eventTimeOf(sources: TimeSources, receivedAt: string): string | 
 
 /** `1750688927556` → `2025-06-23T14:28:47.556Z`; digits only (at most 16), else `undefined`. */
 export function epochMillisToIso(text: string): string | undefined {
-  if (!/^\d{1,16}$/.test(text)) return undefined;
+  const length = text.length;
+  if (length === 0 || length > 16) return undefined;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return undefined;
+  }
   const ms = Number(text);
   return ms > MAX_TIME_MS ? undefined : new Date(ms).toISOString();
 }

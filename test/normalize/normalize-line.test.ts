@@ -102,6 +102,16 @@ describe('normalizeLine: quirks', () => {
     expect(normalizeLine(view, { receivedAt: '2023-04-14T05:39:09.000Z', signature: { status: 'unverified' } }).time).toBe('2023-04-14T05:39:08.000Z');
   });
 
+  it('reads the prefix only when rt does not give the time (it costs a parse)', () => {
+    let reads = 0;
+    const view = fakeView({ ...base, fields: { rt: '1750688927556' } });
+    const counted = { ...view, prefix: () => (reads++, view.prefix()) };
+    expect(normalizeLine(counted, { receivedAt, signature: { status: 'unverified' } }).time).toBe('2025-06-23T14:28:47.556Z');
+    expect(reads).toBe(0);
+    normalizeLine({ ...counted, fields: () => ({ rt: 'x' }) }, { receivedAt, signature: { status: 'unverified' } });
+    expect(reads).toBe(1);
+  });
+
   it('takes JSON time from event_ts when rt is absent, and keeps the format', () => {
     const view = fakeView({ format: 'json', raw: '{"event_ts":"2023-04-28T20:52:09Z"}', fields: { event_ts: '2023-04-28T20:52:09Z' } });
     const event = normalizeLine(view, { receivedAt, signature: { status: 'missing' } });
