@@ -124,7 +124,7 @@ export async function startReceiver(config: ReceiverConfig, options: StartReceiv
 
     const scheme = tls === undefined ? 'http' : 'https';
     const url = `${scheme}://${urlHost(config.host)}:${port}${config.path}`;
-    logger.info({ url, listen: `${config.host}:${port}`, config }, 'receiver listening');
+    logger.info({ url, listen: `${config.host}:${port}`, acceptedAuthorizationValues: config.authorization.length, config }, 'receiver listening');
     if (tls === undefined) logger.warn('plain HTTP (insecureHttp): only behind a proxy that terminates TLS; Konnect posts over HTTPS only');
     if (config.authorization.length === 0) logger.warn('UNAUTHENTICATED (allowUnauthenticated): anyone who can reach this port can post events');
 

@@ -1,0 +1,131 @@
+/**
+ * `konnect-audit serve`: configuration errors end in one clear message and
+ * exit 2 (in-process through runCli), and the real process serves a batch
+ * and shuts down on SIGTERM with exit 0.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { fixtureKeyFiles, loadTestKey, makeSignedKonnectLines } from '../../src/testing/index.js';
+import { makeCert, postLikeKonnect, TOKEN, type TestCert } from '../intake/support.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const bin = join(root, 'dist/cli/bin.js');
+const dir = mkdtempSync(join(tmpdir(), 'kar-serve-cli-'));
+let cert: TestCert;
+
+function baseEnv(): Record<string, string> {
+  return {
+    KONNECT_AUDIT_AUTHORIZATION: TOKEN,
+    KONNECT_AUDIT_HOST: '127.0.0.1',
+    KONNECT_AUDIT_PORT: '0',
+    KONNECT_AUDIT_TLS_CERT: cert.certFile,
+    KONNECT_AUDIT_TLS_KEY: cert.keyFile,
+    KONNECT_AUDIT_DATA_DIR: join(dir, 'data'),
+    KONNECT_AUDIT_JWKS: fixtureKeyFiles.jwks,
+    KONNECT_AUDIT_SINK: `file:${join(dir, 'events.ndjson')}`,
+  };
+}
+
+async function serveInProcess(env: Record<string, string>, argv: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => out.push(c));
+  stderr.on('data', (c: Buffer) => err.push(c));
+  const code = await runCli({ argv: ['serve', ...argv], stdin: new PassThrough(), stdout, stderr, env, cwd: dir });
+  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+beforeAll(async () => {
+  cert = await makeCert(dir);
+});
+
+describe('serve: configuration errors (exit 2, one clear message, no stack)', () => {
+  const without = (name: string): Record<string, string> => Object.fromEntries(Object.entries(baseEnv()).filter(([key]) => key !== name));
+
+  it.each([
+    ['no Authorization value', () => without('KONNECT_AUDIT_AUTHORIZATION'), [], 'KAR_ERR_CONFIG_NO_AUTHORIZATION', 'KONNECT_AUDIT_AUTHORIZATION'],
+    ['unreadable certificate', () => ({ ...baseEnv(), KONNECT_AUDIT_TLS_CERT: join(dir, 'missing.pem') }), [], 'KAR_ERR_CONFIG_TLS', 'missing.pem cannot be read (ENOENT)'],
+    ['a key that is not the certificate’s', () => ({ ...baseEnv(), KONNECT_AUDIT_TLS_KEY: cert.certFile }), [], 'KAR_ERR_CONFIG_TLS', 'is not a PEM private key'],
+    ['bad port', () => ({ ...baseEnv(), KONNECT_AUDIT_PORT: '99999' }), [], 'KAR_ERR_CONFIG_INVALID', 'KONNECT_AUDIT_PORT: must be a whole number from 0 to 65535'],
+    ['unknown key in the config file', () => ({ ...baseEnv(), KONNECT_AUDIT_CONFIG: writeConfig({ prot: 1 }) }), [], 'KAR_ERR_CONFIG_INVALID', 'unknown key "prot"'],
+    ['unknown flag', () => baseEnv(), ['--prot', '1'], 'KAR_ERR_USAGE', 'unknown option --prot'],
+  ])('%s', async (_quirk, env, argv, code, words) => {
+    const result = await serveInProcess(env(), argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`(${code})`);
+    expect(result.stderr).toContain(words);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr).not.toContain(TOKEN);
+  });
+
+  it('--help lists every variable and exits 0', async () => {
+    const result = await serveInProcess({}, ['--help']);
+    expect(result.code).toBe(0);
+    for (const name of ['KONNECT_AUDIT_AUTHORIZATION', 'KONNECT_AUDIT_TLS_CERT', '--max-inflated-bytes', 'KONNECT_AUDIT_CONFIG']) expect(result.stdout).toContain(name);
+  });
+});
+
+function writeConfig(value: unknown): string {
+  const path = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(path, JSON.stringify(value));
+  return path;
+}
+
+function newest(path: string): number {
+  return Math.max(...readdirSync(path).map((name) => statSync(join(path, name)).mtimeMs));
+}
+
+/** Builds dist/ when it is missing or older than the sources of serve (`npm test` builds first anyway). */
+function ensureBuilt(): void {
+  const built = join(root, 'dist/cli/serve.js');
+  const sources = Math.max(newest(join(root, 'src/intake')), newest(join(root, 'src/config')), statSync(join(root, 'src/cli/serve.ts')).mtimeMs);
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--noEmitOnError', 'false'], { cwd: root, stdio: 'ignore' });
+}
+
+describe('serve as a real process', () => {
+  let child: ChildProcessWithoutNullStreams;
+  let stderr = '';
+  let url: string;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    child = spawn(process.execPath, [bin, 'serve'], { cwd: dir, env: { PATH: process.env['PATH'] ?? '', ...baseEnv() } });
+    url = await new Promise<string>((resolveUrl, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /"url":"([^"]+)"/.exec(stderr);
+        if (match?.[1] !== undefined) resolveUrl(match[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+    });
+  });
+
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('logs its effective configuration without secrets, stores a batch, and exits 0 on SIGTERM', async () => {
+    const startup = stderr.split('\n').find((line) => line.includes('receiver listening')) ?? '';
+    expect(JSON.parse(startup)).toMatchObject({ level: 30, acceptedAuthorizationValues: 1, config: { authorization: '[redacted]', port: 0, path: '/audit-logs' } });
+    expect(stderr).not.toContain(TOKEN.slice('Bearer '.length));
+
+    const lines = makeSignedKonnectLines({ format: 'cef', count: 3, seed: 99, key: loadTestKey('primary').privateKey });
+    const answer = await postLikeKonnect(url, cert.cert, lines);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ accepted: 3, duplicates: 0, quarantined: 0, rejected: 0 });
+
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('receiver stopped');
+    expect(stderr).not.toContain(TOKEN.slice('Bearer '.length));
+  });
+});
