@@ -231,6 +231,34 @@ describe('POST /audit-logs: the status table (SPEC 5.2)', () => {
   });
 });
 
+describe('graceful shutdown (drain)', () => {
+  it('a batch in flight when the drain starts is finished and answered 200; drain resolves after it', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { app, inFlight, drain } = makeApp({
+      processBatch: async (body) => {
+        await gate;
+        return acceptAll(body);
+      },
+    });
+    const inflight = app.request('/audit-logs', konnectRequest(gzipLines(LINES)));
+    while (inFlight() === 0) await new Promise((resolve) => setImmediate(resolve));
+    let drained = false;
+    const draining = drain().then(() => {
+      drained = true;
+    });
+    const late = await app.request('/audit-logs', konnectRequest(gzipLines(LINES)));
+    expect(late.status).toBe(429);
+    expect(drained).toBe(false);
+    release();
+    expect((await inflight).status).toBe(200);
+    await draining;
+    expect(drained).toBe(true);
+  });
+});
+
 describe('POST /audit-logs: how bodies are labelled', () => {
   const text = Buffer.from(LINES.join('\n'));
   it.each([
