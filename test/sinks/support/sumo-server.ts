@@ -29,6 +29,8 @@ export interface SumoServer {
   readonly uploads: SumoUpload[];
   readonly messages: string[];
   failNext(...answers: { status: number; body?: string; headers?: Record<string, string> }[]): void;
+  /** Answer the n-th POST to the source (1-based) with this instead of taking it. */
+  failRequest(n: number, answer: { status: number; body?: string; headers?: Record<string, string> }): void;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,8 @@ export async function startSumoServer(code = 'ZaVnC4dhaV3_sUmOsEcReT-tOkEn_01234
   const uploads: SumoUpload[] = [];
   const messages: string[] = [];
   const forced: { status: number; body?: string; headers?: Record<string, string> }[] = [];
+  const forcedAt = new Map<number, { status: number; body?: string; headers?: Record<string, string> }>();
+  let posts = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -45,7 +49,8 @@ export async function startSumoServer(code = 'ZaVnC4dhaV3_sUmOsEcReT-tOkEn_01234
         res.end(body);
       };
       if (req.method !== 'POST' || req.url !== `/receiver/v1/http/${code}`) return reply(401, 'Unauthorized');
-      const force = forced.shift();
+      posts += 1;
+      const force = forcedAt.get(posts) ?? forced.shift();
       if (force !== undefined) return reply(force.status, force.body, force.headers);
       const compressed = Buffer.concat(chunks);
       let body: Buffer;
@@ -72,6 +77,7 @@ export async function startSumoServer(code = 'ZaVnC4dhaV3_sUmOsEcReT-tOkEn_01234
     uploads,
     messages,
     failNext: (...answers) => forced.push(...answers),
+    failRequest: (n, answer) => forcedAt.set(n, answer),
     close: async () => {
       server.closeAllConnections();
       server.close();
