@@ -201,7 +201,8 @@ function parseSendArgs(ctx: CliContext): SendArgs | 'help' {
 async function generatedLines(args: SendArgs, ctx: CliContext): Promise<string[]> {
   const keyPath = resolve(ctx.cwd, args.key as string);
   const key = await readSigningKey(keyPath);
-  const fresh = args.seed === undefined ? { seed: randomInt(2 ** 31), startMs: Date.now() } : { seed: args.seed };
+  // Lines are at most 900 ms apart (testing/konnect-lines): starting this far back keeps every event in the past.
+  const fresh = args.seed === undefined ? { seed: randomInt(2 ** 31), startMs: Date.now() - args.count * 900 } : { seed: args.seed };
   return generateSignedLines({ format: args.format, count: args.count, key, ...fresh });
 }
 

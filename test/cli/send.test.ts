@@ -3,6 +3,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadReceiverConfig, parseServeFlags } from '../../src/config/index.js';
+import { createDemoCertificate } from '../../src/demo/tls.js';
+import { waitForLines } from '../../src/demo/wait-for-lines.js';
+import { startReceiver, type RunningReceiver } from '../../src/intake/run-receiver.js';
+import { generateSignedLines, tamperIndexes } from '../../src/sender/index.js';
+import type { BatchSummary } from '../../src/store/types.js';
 import { fixtureKeyFiles, loadTestKey } from '../../src/testing/index.js';
 import { runInProcess } from '../sender/cli-harness.js';
 import { startScriptedServer, type ScriptedServer, type Step } from '../sender/scripted-server.js';
@@ -111,5 +117,58 @@ describe('konnect-audit send', () => {
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('send → receiver (real TLS on loopback) → file sink', () => {
+  let receiver: RunningReceiver | undefined;
+  let work: string;
+  afterEach(async () => {
+    await receiver?.close();
+    receiver = undefined;
+    await rm(work, { recursive: true, force: true });
+  });
+
+  async function startTlsReceiver(): Promise<{ url: string; caFile: string; events: string }> {
+    work = await mkdtemp(join(tmpdir(), 'kar-send-e2e-'));
+    const certificate = await createDemoCertificate();
+    const caFile = join(work, 'cert.pem');
+    const keyFile = join(work, 'key.pem');
+    await writeFile(caFile, certificate.cert);
+    await writeFile(keyFile, certificate.key);
+    const events = join(work, 'events.ndjson');
+    const flags = parseServeFlags(['--host', '127.0.0.1', '--port', '0', '--tls-cert', caFile, '--tls-key', keyFile, '--jwks', fixtureKeyFiles.jwks, '--data-dir', join(work, 'data'), '--sink', `file:${events}`]);
+    const { config } = await loadReceiverConfig({ flags, env: { KONNECT_AUDIT_AUTHORIZATION: TOKEN }, cwd: work });
+    receiver = await startReceiver(config);
+    return { url: receiver.url, caFile, events };
+  }
+
+  it('accepted counts, quarantined tampered lines, a replay answered as duplicates, and the NDJSON lines are the untampered signed lines', async () => {
+    const { url, caFile, events } = await startTlsReceiver();
+    const run = await runInProcess(['send', '--url', url, '--authorization', TOKEN, '--key', fixtureKeyFiles.primary, '--ca', caFile, '--count', '30', '--batch', '10', '--seed', '5', '--tamper', '2', '--replay', '--format-output', 'json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { batches: { status: number; summary: BatchSummary }[]; replayed: { status: number; summary: BatchSummary }[] };
+    expect(report.batches.map((b) => b.status)).toEqual([200, 200, 200]);
+    expect(report.batches.reduce((sum, b) => sum + b.summary.accepted, 0)).toBe(28);
+    expect(report.batches.reduce((sum, b) => sum + b.summary.quarantined, 0)).toBe(2);
+    expect(report.replayed.map((b) => b.summary.accepted)).toEqual([0, 0, 0]);
+    expect(report.replayed.reduce((sum, b) => sum + b.summary.duplicates + b.summary.quarantined, 0)).toBe(30);
+
+    const sent = generateSignedLines({ format: 'cef', count: 30, seed: 5, key: key.privateKey });
+    const tampered = new Set(tamperIndexes(30, 2));
+    const expected = sent.filter((_, i) => !tampered.has(i));
+    const delivered = (await waitForLines(events, 28, 15_000)) ?? [];
+    const parsed = delivered.map((line) => JSON.parse(line) as { raw: string; signature: { status: string; kid: string } });
+    expect(parsed.map((e) => e.raw).sort()).toEqual([...expected].sort());
+    expect(parsed.every((e) => e.signature.status === 'valid' && e.signature.kid === key.kid)).toBe(true);
+  });
+
+  it('--insecure reaches a self-signed receiver and says verification is off', async () => {
+    const { url } = await startTlsReceiver();
+    const run = await runInProcess(['send', '--url', url, '--authorization', TOKEN, '--key', fixtureKeyFiles.primary, '--insecure', '--count', '3', '--format', 'json']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^warning: --insecure: .*not verified/);
+    expect(run.stdout).toMatch(/^total: 1 batch \(1 accepted, 0 not accepted, 0 retries\); 3 lines: accepted 3,/m);
   });
 });
