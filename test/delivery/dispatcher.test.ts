@@ -3,7 +3,8 @@ import { createDispatcher, type Dispatcher, type DispatcherOptions } from '../..
 import { deliveryMetrics } from '../../src/delivery/metrics.js';
 import { createSilentLogger } from '../../src/observability/logger.js';
 import type { Sink, WriteOutcome } from '../../src/sinks/types.js';
-import { openStore, type SqliteStore } from '../../src/store/index.js';
+import { KarError } from '../../src/errors/index.js';
+import { openStore, type DeliveryStore, type SqliteStore } from '../../src/store/index.js';
 import { batch, eventJson, ids, tempDir } from '../store/support/batches.js';
 import { createScriptedSink, retryable } from './support/fake-sink.js';
 
@@ -203,6 +204,24 @@ describe('dispatcher', () => {
     await until(() => expect(sink.taken).toEqual(['a']));
     expect(sink.starts()).toBe(3);
     expect(sink.writes).toEqual([['a'], ['a']]);
+  });
+
+  it('retries recording progress when the store fails, without sending the batch again', async () => {
+    const sink = createScriptedSink();
+    const store = open(dataDir(), [sink]);
+    let failures = 1;
+    const flaky: DeliveryStore = {
+      readPending: (name, limits) => store.readPending(name, limits),
+      onCommit: (listener) => store.onCommit(listener),
+      completeDelivery(name, upto, dead) {
+        if (failures-- > 0) throw new KarError('KAR_ERR_STORE_UNAVAILABLE', 'database is locked');
+        store.completeDelivery(name, upto, dead);
+      },
+    };
+    await store.commitBatch(batch(['a', 'b']));
+    await dispatcher(store, [sink], { store: flaky }).start();
+    await until(() => expect(store.depth()).toBe(0));
+    expect(sink.writes).toEqual([['a', 'b']]);
   });
 
   it('batches by the sink maxBatchBytes', async () => {

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isKarError, type KarError } from '../../src/errors/index.js';
-import { openStore, type SqliteStore, type StoreOptions } from '../../src/store/index.js';
+import { openStore, STORE_FILE_NAME, type SqliteStore, type StoreOptions } from '../../src/store/index.js';
 import { batch, event, eventJson, ids, manualClock, quarantined, tempDir } from './support/batches.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -179,6 +181,25 @@ describe('group commit', () => {
     await store.close();
     expect(await pending).toMatchObject({ accepted: 1 });
     expect(pendingIds(open())).toEqual(['late']);
+  });
+});
+
+describe('storage failures', () => {
+  it('answers STORE_UNAVAILABLE (500) while another process holds the write lock past busy_timeout, and recovers', async () => {
+    const { dir, open } = setup({ busyTimeoutMs: 20 });
+    const store = open();
+    const other = new Database(join(dir, STORE_FILE_NAME));
+    cleanups.push(() => {
+      other.close();
+    });
+    other.exec('BEGIN IMMEDIATE');
+    const error = await rejection(store.commitBatch(batch(['a'])));
+    expect(error.code).toBe('KAR_ERR_STORE_UNAVAILABLE');
+    expect(error.details).toMatchObject({ sqlite: 'SQLITE_BUSY' });
+    expect(store.health()).toMatchObject({ ok: false });
+    other.exec('ROLLBACK');
+    expect(await store.commitBatch(batch(['a']))).toMatchObject({ accepted: 1 });
+    expect(store.health()).toEqual({ ok: true });
   });
 });
 
