@@ -168,4 +168,22 @@ describe('tokenizeCef properties', () => {
       { numRuns: 1000 },
     );
   });
+
+  it('duplicates: counted, last wins, the same below and above the hash-table threshold', () => {
+    const tokens = createCefTokens();
+    const smallKey = fc.constantFrom('a', 'b', 'c', 'rt', 'src', 'org_id', 'x.y', 'k[0]', 'sig');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.oneof(smallKey, key), fc.stringMatching(/^[a-z0-9]{0,6}$/)), { minLength: 1, maxLength: 80 }), (pairs) => {
+        const line = bytes(HEADER + pairs.map(([k, v]) => `${k}=${v}`).join(' '));
+        expect(tokenizeCef(line, 0, line.length, tokens)).toBeUndefined();
+        const expected = new Map<string, string>();
+        for (const [k, v] of pairs) expected.set(k, v);
+        expect(tokens.duplicateKeys).toBe(pairs.length - expected.size);
+        for (const [k, v] of expected) expect(tokens.field(k)).toBe(k === 'sig' ? undefined : v);
+        expected.delete('sig');
+        expect(tokens.fields()).toEqual(Object.fromEntries(expected));
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
