@@ -46,9 +46,9 @@ export function defaultHostname(): string {
   return name.length > 0 ? name : 'localhost';
 }
 
-/** URL without user info, query or fragment: what may appear in a log line. */
+/** What of a URL may appear in a log line: scheme and host only (user info, a path or a query may carry a credential). */
 export function describeUrl(value: string): string {
   if (!URL.canParse(value)) return '[unparsable url]';
   const url = new URL(value);
-  return `${url.protocol}//${url.host}${url.pathname}`;
+  return `${url.protocol}//${url.host}`;
 }

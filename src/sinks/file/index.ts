@@ -25,18 +25,17 @@ export function createFileSink(config: FileConfig, deps: SinkDeps): FileSink {
     fsync: config.fsync,
     mode: Number.parseInt(config.fileMode, 8),
   });
-  const log = deps.logger.child({ sink: config.name });
   let health: SinkHealth = { ok: true };
 
   const reopen = async (): Promise<void> => {
     await file.reopen();
     health = { ok: true };
-    log.info({ path: config.path }, 'file sink reopened');
+    deps.logger.info({ path: config.path }, 'file sink reopened');
   };
   const onSighup = (): void => {
     reopen().catch((error: unknown) => {
       health = { ok: false, detail: `reopen failed: ${message(error)}` };
-      log.error({ path: config.path, err: message(error) }, 'file sink cannot reopen its file');
+      deps.logger.error({ path: config.path, err: message(error) }, 'file sink cannot reopen its file');
     });
   };
 
@@ -64,7 +63,7 @@ export function createFileSink(config: FileConfig, deps: SinkDeps): FileSink {
       } catch (error) {
         const reason = `${config.path}: ${message(error)}`;
         health = { ok: false, detail: reason };
-        log.warn({ code: 'KAR_ERR_SINK_UNREACHABLE', reason }, 'file sink write failed');
+        deps.logger.warn({ code: 'KAR_ERR_SINK_UNREACHABLE', reason }, 'file sink write failed');
         return { kind: 'retryable', code: 'KAR_ERR_SINK_UNREACHABLE', reason };
       }
     },

@@ -17,7 +17,7 @@ import { encodeHttpRequest } from './encode.js';
 
 export function createHttpSink(config: HttpConfig, deps: SinkDeps): Sink {
   const url = new URL(config.url);
-  const log = deps.logger.child({ sink: config.name, url: describeUrl(config.url) });
+  const log = deps.logger.child({ url: describeUrl(config.url) });
   const secrets = Object.values(config.headers);
   let client: HttpClient | undefined;
   let health: SinkHealth = { ok: true };

@@ -21,7 +21,7 @@ export function createSplunkHecSink(config: SplunkHecConfig, deps: SinkDeps): Si
   const eventUrl = hecUrl(base, HEC_EVENT_PATH);
   const ackUrl = hecUrl(base, HEC_ACK_PATH);
   const channel = config.channel ?? randomUUID();
-  const log = deps.logger.child({ sink: config.name, url: describeUrl(base.href) });
+  const log = deps.logger.child({ url: describeUrl(base.href) });
   const meta: HecEventMeta = {
     host: config.host,
     source: config.source,

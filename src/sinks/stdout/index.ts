@@ -37,7 +37,7 @@ export function createStdoutSink(config: StdoutConfig, deps: StdoutSinkDeps): Si
       if (batch.length === 0) return { kind: 'delivered' };
       const outcome = await writeTo(stream, encodeStdout(batch));
       health = outcome.kind === 'delivered' ? { ok: true } : { ok: false, detail: outcome.reason };
-      if (outcome.kind !== 'delivered') deps.logger.warn({ sink: config.name, code: outcome.code, reason: outcome.reason }, 'stdout write failed');
+      if (outcome.kind !== 'delivered') deps.logger.warn({ code: outcome.code, reason: outcome.reason }, 'stdout write failed');
       return outcome;
     },
     health: () => health,

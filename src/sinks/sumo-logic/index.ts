@@ -7,6 +7,7 @@
  */
 import { readCaFile } from '../ca-file.js';
 import { sendChunks, chunkBySize } from '../chunks.js';
+import { describeUrl } from '../config-common.js';
 import type { SinkDeps } from '../deps.js';
 import { gzip } from '../gzip.js';
 import { createHttpClient, type HttpClient } from '../http-client.js';
@@ -21,7 +22,7 @@ export function createSumoLogicSink(config: SumoLogicConfig, deps: SinkDeps): Si
   const url = new URL(config.url.reveal());
   // The path is the token; an error message may quote the path alone.
   const secrets = [config.url, new Secret(url.href), ...(url.pathname.length > 8 ? [new Secret(url.pathname)] : [])];
-  const log = deps.logger.child({ sink: config.name, url: `${url.protocol}//${url.host}/[redacted]` });
+  const log = deps.logger.child({ url: describeUrl(url.href) });
   const headers = sumoHeaders(config);
   if (config.gzip) headers['content-encoding'] = 'gzip';
   let client: HttpClient | undefined;

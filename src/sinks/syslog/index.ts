@@ -13,7 +13,7 @@ import { createSyslogConnection, type SyslogConnection } from './connection.js';
 import { encodeSyslogBatch, type SyslogFormat } from './encode.js';
 
 export function createSyslogSink(config: SyslogConfig, deps: SinkDeps): Sink {
-  const log = deps.logger.child({ sink: config.name, target: `${config.protocol}://${config.host}:${config.port}` });
+  const log = deps.logger.child({ target: `${config.protocol}://${config.host}:${config.port}` });
   const format: SyslogFormat = {
     facility: config.facility,
     hostname: config.hostname,
