@@ -101,6 +101,9 @@ export const sendCommand: Command = async (ctx) => {
   }
 
   const totals = totalsOf([...results, ...replayed]);
+  if ([...results, ...replayed].some((r) => r.error !== undefined && /certificate|CERT/.test(r.error))) {
+    ctx.stderr.write('hint: the receiver\'s TLS certificate did not verify: trust its CA with --ca FILE (or, for a self-signed test certificate, --insecure)\n');
+  }
   if (text) {
     ctx.stdout.write(`${formatTotals(totals)}\n`);
   } else {
