@@ -6,6 +6,7 @@
  * shuts down gracefully and exits 0.
  */
 import { loadReceiverConfig, parseServeFlags, settings } from '../config/index.js';
+import { isKarError } from '../errors/index.js';
 import { startReceiver } from '../intake/run-receiver.js';
 import { createLogger } from '../observability/logger.js';
 import type { Command } from './context.js';
@@ -44,6 +45,12 @@ export const serveCommand: Command = async (ctx) => {
   for (const warning of warnings) logger.warn(warning);
 
   const receiver = await startReceiver(config, { logger });
+  // SIGHUP: a renewed certificate is picked up without a restart (file sinks also reopen their files).
+  // Listening also keeps Node's default for SIGHUP, ending the process, from stopping the receiver.
+  const onHangup = (): void => {
+    receiver.reloadTls().catch((error: unknown) => logger.error({ code: isKarError(error) ? error.code : 'KAR_ERR_CONFIG_TLS', err: (error as Error).message }, 'TLS reload failed; the current certificate stays in use'));
+  };
+  process.on('SIGHUP', onHangup);
   const signal = await new Promise<string>((resolve) => {
     const onSignal = (name: string): void => {
       for (const s of SIGNALS) process.off(s, onSignal);
@@ -59,6 +66,7 @@ export const serveCommand: Command = async (ctx) => {
     await receiver.close();
   } finally {
     for (const s of SIGNALS) process.off(s, again);
+    process.off('SIGHUP', onHangup);
   }
   return 0;
 };

@@ -34,6 +34,12 @@ export interface RunningReceiver {
   /** Where to post batches, e.g. `https://127.0.0.1:8443/audit-logs` (loopback when listening on every address). */
   readonly url: string;
   readonly port: number;
+  /**
+   * Reads the TLS certificate and key again (after a renewal) and uses them
+   * for new connections; on any problem the current ones stay and it rejects
+   * with KAR_ERR_CONFIG_TLS. Nothing to do with plain HTTP.
+   */
+  reloadTls(): Promise<void>;
   /** Stops accepting, finishes batches in flight, flushes sinks, closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -132,6 +138,12 @@ export async function startReceiver(config: ReceiverConfig, options: StartReceiv
     return {
       url,
       port,
+      async reloadTls() {
+        if (config.tls === undefined || !('setSecureContext' in server)) return;
+        const fresh = await loadTlsMaterial(config.tls);
+        server.setSecureContext({ cert: fresh.cert, key: fresh.key });
+        logger.info({ subject: fresh.subject, notAfter: fresh.notAfter.toISOString() }, 'TLS certificate reloaded');
+      },
       close() {
         closing ??= shutdown();
         return closing;

@@ -2,11 +2,15 @@
  * The receiver end to end over real TLS on loopback: Konnect's request →
  * decode → parse → verify (fixture JWKS) → durable store → file sink.
  */
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTestKey, makeSignedKonnectLines } from '../../src/testing/index.js';
-import { getText, postLikeKonnect, startTestReceiver, type TestReceiver } from './support.js';
+import { getText, makeCert, postLikeKonnect, startTestReceiver, type TestReceiver } from './support.js';
 
 const primary = loadTestKey('primary');
 const attacker = loadTestKey('attacker');
@@ -66,5 +70,41 @@ describe('receiver over real TLS (port 0, file sink)', () => {
     expect(metrics.body).toContain('konnect_audit_intake_batches_total');
     expect(metrics.body).toContain('konnect_audit_store_pending_events');
     expect(metrics.body).toContain('konnect_audit_process_resident_memory_bytes');
+  });
+});
+
+describe('TLS certificate reload (SIGHUP in serve)', () => {
+  function servedFingerprint(url: string): Promise<string> {
+    const { hostname, port } = new URL(url);
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: hostname, port: Number(port), rejectUnauthorized: false }, () => {
+        resolve(socket.getPeerX509Certificate()?.fingerprint256 ?? '');
+        socket.end();
+      });
+      socket.on('error', reject);
+    });
+  }
+
+  it('serves a renewed certificate to new connections; a broken one is refused and the current one stays', async () => {
+    const receiver = await startTestReceiver();
+    try {
+      const before = await servedFingerprint(receiver.url);
+      expect(before).toBe(new X509Certificate(receiver.cert.cert).fingerprint256);
+
+      const renewedDir = await mkdtemp(join(tmpdir(), 'kar-renewed-'));
+      const renewed = await makeCert(renewedDir);
+      await copyFile(renewed.certFile, receiver.cert.certFile);
+      await copyFile(renewed.keyFile, receiver.cert.keyFile);
+      await receiver.reloadTls();
+      expect(await servedFingerprint(receiver.url)).toBe(new X509Certificate(renewed.cert).fingerprint256);
+
+      await writeFile(receiver.cert.keyFile, 'not a key');
+      await expect(receiver.reloadTls()).rejects.toMatchObject({ code: 'KAR_ERR_CONFIG_TLS' });
+      expect(await servedFingerprint(receiver.url)).toBe(new X509Certificate(renewed.cert).fingerprint256);
+      await rm(renewedDir, { recursive: true, force: true });
+    } finally {
+      await receiver.close();
+      await rm(receiver.dir, { recursive: true, force: true });
+    }
   });
 });
