@@ -12,6 +12,7 @@ import http from 'node:http';
 import https from 'node:https';
 
 export const MAX_RESPONSE_BYTES = 64 * 1024;
+const IDLE_SOCKET_MS = 4_000;
 
 export interface PostRequest {
   readonly url: URL;
@@ -28,7 +29,7 @@ export type PostResult =
       /** The response body as text, at most MAX_RESPONSE_BYTES of it. */
       readonly body: string;
     }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly reason: string; readonly staleSocket?: boolean };
 
 export interface HttpClient {
   post(request: PostRequest): Promise<PostResult>;
@@ -43,11 +44,20 @@ export interface HttpClientOptions {
 
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const maxSockets = options.maxSockets ?? 4;
-  const httpAgent = new http.Agent({ keepAlive: true, maxSockets });
-  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets, ...(options.ca === undefined ? {} : { ca: options.ca }) });
+  // Idle sockets are dropped after 4 s, before the usual server-side keep-alive timeouts (Splunk HEC, load
+  // balancers) close them under us.
+  const common = { keepAlive: true, maxSockets, timeout: IDLE_SOCKET_MS };
+  const httpAgent = new http.Agent(common);
+  const httpsAgent = new https.Agent({ ...common, ...(options.ca === undefined ? {} : { ca: options.ca }) });
 
   return {
-    post: (request) => post(request, request.url.protocol === 'https:' ? httpsAgent : httpAgent),
+    post: async (request) => {
+      const agent = request.url.protocol === 'https:' ? httpsAgent : httpAgent;
+      const first = await post(request, agent);
+      // A kept-alive socket the server closed while idle fails at once, before the server read anything:
+      // one fresh attempt is safe (Node's documented `reusedSocket` pattern).
+      return !first.ok && first.staleSocket ? post(request, agent) : first;
+    },
     close: () => {
       httpAgent.destroy();
       httpsAgent.destroy();
@@ -75,9 +85,13 @@ function post(request: PostRequest, agent: http.Agent): Promise<PostResult> {
     }, request.timeoutMs);
 
     req.on('error', (error: NodeJS.ErrnoException) => {
-      finish({ ok: false, reason: error.code === undefined ? error.message : `${error.code}: ${error.message}` });
+      const reason = error.code === undefined ? error.message : `${error.code}: ${error.message}`;
+      const staleSocket = req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE') && !answered;
+      finish(staleSocket ? { ok: false, reason, staleSocket } : { ok: false, reason });
     });
+    let answered = false;
     req.on('response', (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
