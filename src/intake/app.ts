@@ -76,7 +76,7 @@ export function createIntakeApp(options: IntakeAppOptions): IntakeApp {
     const keys = options.keysReady();
     const store = options.storeHealth();
     const ready = keys && store.ok && !draining;
-    const body = { ready, keys: keys ? 'loaded' : 'not loaded', store: store.ok ? 'writable' : (store.reason ?? 'not writable'), draining };
+    const body = { ready, keys: keys ? 'loaded' : 'not loaded', store: store.reason ?? (store.ok ? 'writable' : 'not writable'), draining };
     return Response.json(body, { status: ready ? 200 : 503, headers: { 'cache-control': 'no-store' } });
   });
 

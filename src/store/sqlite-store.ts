@@ -168,7 +168,10 @@ export function openStore(options: StoreOptions): SqliteStore {
       if (failure !== undefined && now() - failure.atMs < HEALTH_ERROR_MS) return { ok: false, reason: `${failure.error.code}: ${failure.error.message}` };
       try {
         const { bytes } = counters.read();
-        return bytes >= maxBytes ? { ok: false, reason: `KAR_ERR_STORE_FULL: ${bytes} bytes undelivered (limit ${maxBytes})` } : { ok: true };
+        // Full is still ready: the receiver answers 429 and Konnect retries, whereas a
+        // load balancer that took a "not ready" receiver out would answer 503 and
+        // Konnect would drop the batch (SPEC 5.2: never 502/503/504 for a retry).
+        return bytes >= maxBytes ? { ok: true, reason: `full (KAR_ERR_STORE_FULL): ${bytes} bytes undelivered, limit ${maxBytes}; answering 429` } : { ok: true };
       } catch (error) {
         return { ok: false, reason: toStoreError(error, 'read the store').message };
       }
