@@ -43,6 +43,8 @@ export function createRotatingFile(options: RotatingFileOptions): RotatingFile {
     const opened = await open(options.path, 'a', options.mode);
     size = (await opened.stat()).size;
     handle = opened;
+    // A new (or renamed) file is durable only once its directory entry is: fsync the directory too.
+    if (options.fsync && size === 0) await syncDirectory(dirname(options.path));
     return opened;
   };
 
@@ -111,6 +113,15 @@ export function createRotatingFile(options: RotatingFileOptions): RotatingFile {
       }),
     close: () => serialize(closeFile),
   };
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const dir = await open(path, 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
 }
 
 async function renameIfExists(from: string, to: string): Promise<void> {
