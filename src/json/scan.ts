@@ -94,6 +94,11 @@ class Scanner {
     let i = p + 1;
     while (i < end) {
       const c = buf[i] as number;
+      // The common case first: printable ASCII other than `"` and `\`.
+      if (c > QUOTE && c < 0x80 && c !== BACKSLASH) {
+        i++;
+        continue;
+      }
       if (c === QUOTE) return i + 1;
       if (c === BACKSLASH) {
         this.escaped = true;
@@ -111,7 +116,7 @@ class Scanner {
       } else if (c < 0x20) {
         return this.fail(i, `unescaped control character ${describeByte(c)} in string`);
       } else if (c < 0x80) {
-        i++;
+        i++; // space and '!'
       } else {
         const length = utf8SequenceLength(buf, i, end);
         if (length === 0) return this.fail(i, 'invalid UTF-8 in string', 'KAR_ERR_LINE_NOT_UTF8');

@@ -5,7 +5,7 @@
  * indexed on the first read (last duplicate wins, duplicates counted then).
  */
 import type { CefHeader, LinePrefix, LineView } from '../lines/types.js';
-import { asBuffer, unescapeJsonString } from './strings.js';
+import { asBuffer, unescapeJsonString, utf8Text } from './strings.js';
 
 /** Numbers per member in the scanner's record: key start, key end, value start, value end, flags. */
 export const MEMBER_STRIDE = 5;
@@ -40,9 +40,8 @@ class JsonLineView implements LineView {
   readonly cutStart: number;
   readonly cutEnd: number;
   readonly #members: readonly number[];
-  #text: Buffer | undefined;
-  /** Member name → index of its last occurrence, in order of first occurrence. */
-  #index: Map<string, number> | undefined;
+  /** Every field but `sig`, decoded on first read (last duplicate wins, in order of first occurrence). */
+  #all: Record<string, string> | undefined;
   #duplicates = 0;
 
   constructor(
@@ -60,12 +59,13 @@ class JsonLineView implements LineView {
   }
 
   get duplicateKeys(): number {
-    this.#indexed();
+    this.#decoded();
     return this.#duplicates;
   }
 
   header(): CefHeader {
-    const get = (name: string): string => this.field(name) ?? '';
+    const all = this.#decoded();
+    const get = (name: string): string => (Object.hasOwn(all, name) ? (all[name] as string) : '');
     return {
       version: get(headerMembers.version),
       vendor: get(headerMembers.vendor),
@@ -78,55 +78,48 @@ class JsonLineView implements LineView {
   }
 
   field(name: string): string | undefined {
-    if (name === 'sig') return undefined;
-    const member = this.#indexed().get(name);
-    return member === undefined ? undefined : this.#value(member);
+    const all = this.#decoded();
+    return Object.hasOwn(all, name) ? all[name] : undefined;
   }
 
   fields(): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [name, member] of this.#indexed()) {
-      if (name === 'sig') continue;
-      // A member named `__proto__` is data like any other, not the object's prototype.
-      if (name === '__proto__') Object.defineProperty(out, name, { value: this.#value(member), enumerable: true, writable: true, configurable: true });
-      else out[name] = this.#value(member);
-    }
-    return out;
+    // A copy: what a caller does with its record must not change what the view reads.
+    return { ...this.#decoded() };
   }
 
   prefix(): LinePrefix {
     return EMPTY_PREFIX;
   }
 
-  #bytes(): Buffer {
-    return (this.#text ??= asBuffer(this.buf));
-  }
-
-  #indexed(): Map<string, number> {
-    if (this.#index !== undefined) return this.#index;
-    const index = new Map<string, number>();
+  /**
+   * Decodes every member once. A JSON line is read whole by normalize
+   * (header + fields), so one pass that makes each string once is cheaper
+   * than an index of spans plus a decode per read.
+   */
+  #decoded(): Record<string, string> {
+    if (this.#all !== undefined) return this.#all;
+    const all: Record<string, string> = {};
     const m = this.#members;
-    const b = this.#bytes();
+    const b = asBuffer(this.buf);
+    let sigSeen = false;
     for (let i = 0; i < m.length; i += MEMBER_STRIDE) {
-      const keyStart = m[i] as number;
-      const keyEnd = m[i + 1] as number;
       const flags = m[i + 4] as number;
-      const name = flags & ESCAPED_KEY ? unescapeJsonString(b, keyStart, keyEnd) : b.toString('utf8', keyStart, keyEnd);
-      if (index.has(name)) this.#duplicates++;
-      index.set(name, i);
+      const name = flags & ESCAPED_KEY ? unescapeJsonString(b, m[i] as number, m[i + 1] as number) : utf8Text(b, m[i] as number, m[i + 1] as number);
+      if (name === 'sig') {
+        if (sigSeen) this.#duplicates++;
+        sigSeen = true;
+        continue;
+      }
+      const start = m[i + 2] as number;
+      const end = m[i + 3] as number;
+      const value = flags & ESCAPED_VALUE ? unescapeJsonString(b, start, end) : utf8Text(b, start, end);
+      if (Object.hasOwn(all, name)) this.#duplicates++;
+      // A member named `__proto__` is data like any other, not the record's prototype.
+      if (name === '__proto__') Object.defineProperty(all, name, { value, enumerable: true, writable: true, configurable: true });
+      else all[name] = value;
     }
-    this.#index = index;
-    return index;
-  }
-
-  /** A string value unescaped; any other value as its exact source text. */
-  #value(i: number): string {
-    const m = this.#members;
-    const start = m[i + 2] as number;
-    const end = m[i + 3] as number;
-    const flags = m[i + 4] as number;
-    const b = this.#bytes();
-    return flags & ESCAPED_VALUE ? unescapeJsonString(b, start, end) : b.toString('utf8', start, end);
+    this.#all = all;
+    return all;
   }
 }
 

@@ -32,7 +32,8 @@ describe('signedMessage (SPEC 3: the exact signed bytes)', () => {
     const buf = Buffer.from(`{"a":1,"sig":"${SIG}"}`);
     const message = signedMessage(jsonView(buf));
     expect(Buffer.from(message).toString()).toBe('{"a":1}');
-    expect(message.buffer).not.toBe(buf.buffer);
+    buf[1] = 0x41;
+    expect(Buffer.from(message).toString()).toBe('{"a":1}');
   });
 
   it('a line in the middle of a batch: offsets are absolute, neighbours are not included', () => {
