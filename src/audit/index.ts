@@ -11,11 +11,12 @@ export { runAudit, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_FAILURES, DEFAULT_IN_FLIG
 export { detectInputKind } from './detect.js';
 export { inputKinds, isInputKind, csvRawColumns, jsonRecordShapes, type InputKind, type JsonRecordShape } from './input-kinds.js';
 export { openInput, STDIN_NAME, type OpenedInput } from './open-input.js';
-export { readRawLines } from './read-raw.js';
+export { readRawLines, batchBufferBytes, FLUSH_BYTES } from './read-raw.js';
 export { readCsvRecords, type CsvReadOptions } from './read-csv.js';
 export { readJsonRecords } from './read-json.js';
 export type { RecordBatch, RecordProblem } from './record-batch.js';
-export { checkBatch, type CheckDeps } from './check-batch.js';
+export { createBufferPool, type BufferPool } from './buffer-pool.js';
+export { checkBatch, verdictAt, verdictCount, STATUS, type BatchVerdicts, type CheckDeps } from './check-batch.js';
 export { auditStatuses, isAuditStatus, type AuditStatus, type LineVerdict } from './verdict.js';
 export {
   createReportBuilder,

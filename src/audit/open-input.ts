@@ -16,8 +16,8 @@ import { KarError } from '../errors/index.js';
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 /** How much of the decompressed input detection looks at. */
 export const HEAD_BYTES = 64 * 1024;
-/** Large reads: fewer, bigger batches for the verifier. */
-const READ_CHUNK_BYTES = 1024 * 1024;
+/** Reads small enough that chunks die young (they are copied into pooled batch buffers). */
+const READ_CHUNK_BYTES = 256 * 1024;
 
 export const STDIN_NAME = '<stdin>';
 
@@ -106,7 +106,7 @@ export async function openInput(path: string, stdin: Readable, cwd = process.cwd
   let bytes: AsyncIterator<Buffer>;
   let gunzip: Gunzip | undefined;
   if (gzip) {
-    const inflate = createGunzip({ chunkSize: 256 * 1024 });
+    const inflate = createGunzip({ chunkSize: 64 * 1024 });
     gunzip = inflate;
     // pipeline() destroys both sides on error; the error reaches the reader through `inflate`.
     pipeline(Readable.from(replay(rawPeek.head, raw, rawPeek.done)), inflate, () => undefined);

@@ -15,6 +15,8 @@
 import { parse, type Parser } from 'csv-parse';
 import { KarError } from '../errors/index.js';
 import { csvRawColumns } from './input-kinds.js';
+import { FLUSH_BYTES } from './read-raw.js';
+import type { BufferPool } from './buffer-pool.js';
 import { createBatchBuilder, type RecordBatch } from './record-batch.js';
 
 const LF = 0x0a;
@@ -111,7 +113,7 @@ function findRawColumn(file: string, header: readonly string[], wanted: string |
   throw new KarError('KAR_ERR_INPUT_NO_RAW_COLUMN', `${file}: the CSV header has no raw-message column (looked for ${expected}; found ${shown}); name it with --raw-column or force the kind with --input-format`, { details: { input: file } });
 }
 
-export async function* readCsvRecords(file: string, chunks: AsyncIterable<Buffer>, options: CsvReadOptions): AsyncGenerator<RecordBatch> {
+export async function* readCsvRecords(file: string, chunks: AsyncIterable<Buffer>, options: CsvReadOptions, pool: BufferPool): AsyncGenerator<RecordBatch> {
   const counter = createLineCounter();
   const parser: Parser = parse({
     info: true,
@@ -135,7 +137,7 @@ export async function* readCsvRecords(file: string, chunks: AsyncIterable<Buffer
     }
   })();
 
-  const builder = createBatchBuilder(file);
+  const builder = createBatchBuilder(file, pool);
   let rawIndex = -1;
   try {
     for await (const item of parser as AsyncIterable<CsvRecord>) {
@@ -153,7 +155,7 @@ export async function* readCsvRecords(file: string, chunks: AsyncIterable<Buffer
       } else {
         builder.addString(raw, line);
       }
-      if (builder.bytes >= 256 * 1024 || builder.count >= 2048) {
+      if (builder.bytes >= FLUSH_BYTES) {
         const batch = builder.take();
         if (batch !== undefined) yield batch;
       }
@@ -173,5 +175,6 @@ export async function* readCsvRecords(file: string, chunks: AsyncIterable<Buffer
     throw new KarError('KAR_ERR_INPUT_NO_RAW_COLUMN', `${file}: the CSV export is empty (no header row)`, { details: { input: file } });
   }
   const last = builder.take();
+  builder.dispose();
   if (last !== undefined) yield last;
 }

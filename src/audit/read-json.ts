@@ -19,6 +19,8 @@
  */
 import { KarError } from '../errors/index.js';
 import type { JsonRecordShape } from './input-kinds.js';
+import type { BufferPool } from './buffer-pool.js';
+import { FLUSH_BYTES } from './read-raw.js';
 import { createBatchBuilder, type BatchBuilder, type RecordBatch } from './record-batch.js';
 
 const LF = 0x0a;
@@ -314,17 +316,18 @@ function isLiteralByte(b: number): boolean {
   return (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x2b || b === 0x2e || (b >= 0x61 && b <= 0x7a) || b === 0x45;
 }
 
-export async function* readJsonRecords(file: string, chunks: AsyncIterable<Buffer>, shape: JsonRecordShape, maxLineBytes: number): AsyncGenerator<RecordBatch> {
-  const builder = createBatchBuilder(file);
+export async function* readJsonRecords(file: string, chunks: AsyncIterable<Buffer>, shape: JsonRecordShape, maxLineBytes: number, pool: BufferPool): AsyncGenerator<RecordBatch> {
+  const builder = createBatchBuilder(file, pool);
   const scanner = new JsonExportScanner(file, shape, maxLineBytes, builder);
   for await (const chunk of chunks) {
     scanner.push(chunk);
-    if (builder.bytes >= 256 * 1024 || builder.count >= 2048) {
+    if (builder.bytes >= FLUSH_BYTES) {
       const batch = builder.take();
       if (batch !== undefined) yield batch;
     }
   }
   scanner.end();
   const last = builder.take();
+  builder.dispose();
   if (last !== undefined) yield last;
 }

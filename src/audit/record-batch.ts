@@ -7,6 +7,7 @@
  * problem, so verdicts stay in input order.
  */
 import type { ErrorCode } from '../errors/index.js';
+import type { BufferPool } from './buffer-pool.js';
 
 export interface RecordProblem {
   readonly code: ErrorCode;
@@ -22,6 +23,8 @@ export interface RecordBatch {
   /** 1-based line of the record in its file (for a CSV record: the line where it starts). */
   readonly lines: readonly number[];
   readonly problems: ReadonlyMap<number, RecordProblem>;
+  /** Called by the consumer once it no longer needs `buf` (the buffer goes back to its pool). */
+  readonly release?: () => void;
 }
 
 /** Collects copied records (CSV fields, decoded JSON strings) into batches of about `targetBytes`. */
@@ -33,10 +36,12 @@ export interface BatchBuilder {
   addProblem(line: number, problem: RecordProblem): void;
   /** The batch so far (undefined when empty); the builder starts a new one. */
   take(): RecordBatch | undefined;
+  /** Returns the buffer being filled to the pool (at the end, or when the reader stops). */
+  dispose(): void;
 }
 
-export function createBatchBuilder(file: string, targetBytes = 512 * 1024): BatchBuilder {
-  let buf = Buffer.allocUnsafe(targetBytes);
+export function createBatchBuilder(file: string, pool: BufferPool): BatchBuilder {
+  let buf = pool.acquire();
   let used = 0;
   let starts: number[] = [];
   let ends: number[] = [];
@@ -45,8 +50,10 @@ export function createBatchBuilder(file: string, targetBytes = 512 * 1024): Batc
 
   function reserve(n: number): void {
     if (used + n <= buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, used + n));
+    // Only for a batch of unusually long lines; the bigger buffer is not pooled.
+    const bigger = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, used + n));
     buf.copy(bigger, 0, 0, used);
+    pool.release(buf);
     buf = bigger;
   }
   function push(start: number, end: number, line: number): void {
@@ -81,14 +88,18 @@ export function createBatchBuilder(file: string, targetBytes = 512 * 1024): Batc
     },
     take() {
       if (starts.length === 0) return undefined;
-      const batch: RecordBatch = { file, buf: buf.subarray(0, used), starts, ends, lines, problems };
-      buf = Buffer.allocUnsafe(Math.max(targetBytes, 0));
+      const owned = buf;
+      const batch: RecordBatch = { file, buf: buf.subarray(0, used), starts, ends, lines, problems, release: () => pool.release(owned) };
+      buf = pool.acquire();
       used = 0;
       starts = [];
       ends = [];
       lines = [];
       problems = new Map();
       return batch;
+    },
+    dispose() {
+      pool.release(buf);
     },
   };
 }

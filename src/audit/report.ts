@@ -6,6 +6,7 @@
  * Only the first `maxFailures` failures are kept (constant memory); the rest
  * are counted: `total - valid - failures.length` were left out.
  */
+import { verdictAt, type BatchVerdicts } from './check-batch.js';
 import type { InputKind } from './input-kinds.js';
 import { auditStatuses, type AuditStatus, type LineVerdict } from './verdict.js';
 
@@ -38,6 +39,8 @@ export interface AuditReport {
 
 export interface ReportBuilder {
   add(verdict: LineVerdict): void;
+  /** Every verdict of a batch (no object per line unless it is a listed failure). */
+  addBatch(verdicts: BatchVerdicts): void;
   addFile(summary: AuditFileSummary): void;
   /** Lines counted so far (progress). */
   readonly total: number;
@@ -50,7 +53,23 @@ export function createReportBuilder(options: { readonly kids: readonly string[];
   const failures: AuditFailure[] = [];
   const files: AuditFileSummary[] = [];
   let total = 0;
+  const byIndex = auditStatuses.map((status) => status);
   return {
+    addBatch(verdicts) {
+      const { statuses, kids } = verdicts;
+      for (let i = 0; i < statuses.length; i++) {
+        const status = byIndex[statuses[i] as number] as AuditStatus;
+        total++;
+        counts[status]++;
+        if (status === 'valid') {
+          const kid = kids[i] ?? '';
+          byKid.set(kid, (byKid.get(kid) ?? 0) + 1);
+        } else if (failures.length < options.maxFailures) {
+          const v = verdictAt(verdicts, i);
+          failures.push({ file: v.file, line: v.line, status, reason: v.reason ?? status });
+        }
+      }
+    },
     add(verdict) {
       total++;
       counts[verdict.status]++;

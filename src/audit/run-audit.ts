@@ -16,17 +16,17 @@ import { createLineParser } from '../lines/parse-line.js';
 import { extractSignature } from '../verify/extract.js';
 import { createNativeVerifier } from '../verify/native-verifier.js';
 import type { BatchVerifier, VerificationKey } from '../verify/types.js';
-import { checkBatch, type CheckDeps } from './check-batch.js';
+import { checkBatch, verdictCount, type BatchVerdicts, type CheckDeps } from './check-batch.js';
+import { createBufferPool, type BufferPool } from './buffer-pool.js';
 import { detectInputKind } from './detect.js';
 import { jsonRecordShapes, type InputKind } from './input-kinds.js';
 import { openInput, type OpenedInput } from './open-input.js';
 import type { ProgressSnapshot } from './progress.js';
 import { readCsvRecords } from './read-csv.js';
 import { readJsonRecords } from './read-json.js';
-import { readRawLines } from './read-raw.js';
+import { batchBufferBytes, readRawLines } from './read-raw.js';
 import type { RecordBatch } from './record-batch.js';
 import { createReportBuilder, type AuditReport } from './report.js';
-import type { LineVerdict } from './verdict.js';
 
 /** Konnect lines are a few hundred bytes; 1 MiB leaves room for anything real. */
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
@@ -50,8 +50,8 @@ export interface AuditOptions {
   readonly inFlight?: number;
   /** Default: the native verifier (crypto.verify callback form on the libuv pool). */
   readonly verifier?: BatchVerifier;
-  /** Every verdict, batch by batch, in input order; a returned promise is awaited (backpressure). */
-  readonly onVerdicts?: (verdicts: readonly LineVerdict[]) => void | Promise<void>;
+  /** Every verdict, batch by batch, in input order (`verdictAt` gives line i); a returned promise is awaited (backpressure). */
+  readonly onVerdicts?: (verdicts: BatchVerdicts) => void | Promise<void>;
   readonly onProgress?: (snapshot: ProgressSnapshot) => void;
 }
 
@@ -79,18 +79,18 @@ async function preflight(inputs: readonly string[], cwd: string): Promise<{ tota
   return { totalBytes };
 }
 
-function recordsOf(kind: InputKind, input: OpenedInput, options: AuditOptions, maxLineBytes: number): AsyncIterable<RecordBatch> {
+function recordsOf(kind: InputKind, input: OpenedInput, options: AuditOptions, maxLineBytes: number, pool: BufferPool): AsyncIterable<RecordBatch> {
   switch (kind) {
     case 'raw':
-      return readRawLines(input.name, input.chunks(), maxLineBytes);
+      return readRawLines(input.name, input.chunks(), maxLineBytes, pool);
     case 'splunk-csv':
     case 'sumo-csv':
-      return readCsvRecords(input.name, input.chunks(), options.rawColumn === undefined ? { maxLineBytes } : { maxLineBytes, rawColumn: options.rawColumn });
+      return readCsvRecords(input.name, input.chunks(), options.rawColumn === undefined ? { maxLineBytes } : { maxLineBytes, rawColumn: options.rawColumn }, pool);
     case 'ndjson':
     case 'splunk-json':
     case 'sumo-json': {
       const shape = jsonRecordShapes[kind];
-      return readJsonRecords(input.name, input.chunks(), options.rawColumn === undefined ? shape : { ...shape, rawKeys: [options.rawColumn] }, maxLineBytes);
+      return readJsonRecords(input.name, input.chunks(), options.rawColumn === undefined ? shape : { ...shape, rawKeys: [options.rawColumn] }, maxLineBytes, pool);
     }
   }
 }
@@ -107,6 +107,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     verifier: options.verifier ?? createNativeVerifier(() => keys),
     keyCount: keys.length,
   };
+  // Batches in flight, the one being parsed, the one being filled, and the spare the reader swaps in.
+  const pool = createBufferPool(batchBufferBytes(maxLineBytes), inFlight + 3);
   const builder = createReportBuilder({ kids: keys.map((k) => k.kid), maxFailures: options.maxFailures ?? DEFAULT_MAX_FAILURES });
   let bytesBefore = 0;
 
@@ -114,19 +116,20 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     const input = await openInput(path, options.stdin, cwd);
     const kind = options.inputFormat ?? detectInputKind(input.head, input.name);
     let total = 0;
-    const pending: Promise<LineVerdict[]>[] = [];
-    const settle = async (verdicts: readonly LineVerdict[]): Promise<void> => {
-      for (const verdict of verdicts) builder.add(verdict);
-      total += verdicts.length;
+    const pending: Promise<BatchVerdicts>[] = [];
+    const settle = async (verdicts: BatchVerdicts): Promise<void> => {
+      builder.addBatch(verdicts);
+      total += verdictCount(verdicts);
       await options.onVerdicts?.(verdicts);
       options.onProgress?.({ lines: builder.total, bytesDone: bytesBefore + input.bytesRead(), bytesTotal: totalBytes });
     };
     try {
-      for await (const batch of recordsOf(kind, input, options, maxLineBytes)) {
-        pending.push(checkBatch(batch, deps));
-        if (pending.length >= inFlight) await settle(await (pending.shift() as Promise<LineVerdict[]>));
+      for await (const batch of recordsOf(kind, input, options, maxLineBytes, pool)) {
+        // Signed messages may be views into the batch buffer: it goes back to the pool once verified.
+        pending.push(checkBatch(batch, deps).finally(() => batch.release?.()));
+        if (pending.length >= inFlight) await settle(await (pending.shift() as Promise<BatchVerdicts>));
       }
-      while (pending.length > 0) await settle(await (pending.shift() as Promise<LineVerdict[]>));
+      while (pending.length > 0) await settle(await (pending.shift() as Promise<BatchVerdicts>));
     } finally {
       input.close();
     }

@@ -6,6 +6,7 @@
  * usage or I/O error (one line on stderr, from cli/main).
  */
 import { once } from 'node:events';
+import { isAbsolute, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import {
@@ -18,9 +19,11 @@ import {
   isInputKind,
   renderTextReport,
   runAudit,
+  verdictAt,
+  verdictCount,
   type AuditReport,
+  type BatchVerdicts,
   type FailOn,
-  type LineVerdict,
 } from '../audit/index.js';
 import { KarError, isKarError } from '../errors/index.js';
 import { DEFAULT_JWKS_URL, describeJwksSource, inspectJwks, readJwksText, resolveJwksSource, type VerificationKey } from '../verify/index.js';
@@ -78,11 +81,13 @@ function parseCount(name: string, value: string | undefined, fallback: number, m
 }
 
 /** Every key of every JWKS, in the order given; the same key listed twice is tried once. */
-export async function loadVerifyKeys(sources: readonly string[]): Promise<VerificationKey[]> {
+export async function loadVerifyKeys(sources: readonly string[], cwd = process.cwd()): Promise<VerificationKey[]> {
   const keys: VerificationKey[] = [];
   const seen = new Set<string>();
   for (const given of sources) {
-    const source = resolveJwksSource(given);
+    const resolved = resolveJwksSource(given);
+    // A relative file is relative to the command's directory (tests run commands in-process).
+    const source = resolved.kind === 'file' && !isAbsolute(resolved.path) ? { kind: 'file' as const, path: resolve(cwd, resolved.path) } : resolved;
     const where = describeJwksSource(source);
     const text = await readJwksText(source);
     let inspection;
@@ -106,8 +111,11 @@ export async function loadVerifyKeys(sources: readonly string[]): Promise<Verifi
   return keys;
 }
 
-function verdictLine(v: LineVerdict): string {
-  return JSON.stringify(v.status === 'valid' ? { file: v.file, line: v.line, status: v.status, kid: v.kid } : { file: v.file, line: v.line, status: v.status, reason: v.reason });
+/** One JSON object per line: file, line, status, then kid (valid) or reason. */
+function ndjsonOf(verdicts: BatchVerdicts): string {
+  let out = '';
+  for (let i = 0; i < verdictCount(verdicts); i++) out += `${JSON.stringify(verdictAt(verdicts, i))}\n`;
+  return out;
 }
 
 /** Writes with backpressure; a closed stdout (EPIPE) ends the command as an I/O error. */
@@ -162,7 +170,7 @@ export const verifyCommand: Command = async (ctx: CliContext) => {
   const maxLineBytes = parseCount('max-line-bytes', values['max-line-bytes'], DEFAULT_MAX_LINE_BYTES, 1);
   if (positionals.length === 0) throw usageError('no input: give one or more files, or - to read stdin; see --help');
 
-  const keys = await loadVerifyKeys(values.jwks ?? [ctx.env['KONNECT_AUDIT_JWKS'] ?? DEFAULT_JWKS_URL]);
+  const keys = await loadVerifyKeys(values.jwks ?? [ctx.env['KONNECT_AUDIT_JWKS'] ?? DEFAULT_JWKS_URL], ctx.cwd);
   const progress = createProgress(ctx.stderr);
   let report: AuditReport;
   try {
@@ -175,7 +183,7 @@ export const verifyCommand: Command = async (ctx: CliContext) => {
       maxFailures,
       ...(inputFormat === undefined ? {} : { inputFormat }),
       ...(values['raw-column'] === undefined ? {} : { rawColumn: values['raw-column'] }),
-      ...(format === 'ndjson' ? { onVerdicts: (verdicts: readonly LineVerdict[]) => writeOut(ctx.stdout, verdicts.map((v) => `${verdictLine(v)}\n`).join('')) } : {}),
+      ...(format === 'ndjson' ? { onVerdicts: (verdicts: BatchVerdicts) => writeOut(ctx.stdout, ndjsonOf(verdicts)) } : {}),
       onProgress: (snapshot) => progress.update(snapshot),
     });
   } finally {

@@ -7,7 +7,9 @@ import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createBufferPool, type BufferPool } from '../../src/audit/buffer-pool.js';
 import type { InputKind } from '../../src/audit/input-kinds.js';
+import { batchBufferBytes } from '../../src/audit/read-raw.js';
 import type { RecordBatch } from '../../src/audit/record-batch.js';
 
 export interface TestKey {
@@ -22,7 +24,7 @@ export function makeKey(kid: string): TestKey {
   return { kid, privateKey, jwk: { kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', kid, x } };
 }
 
-export function tempDir(prefix = 'kar-audit-'): string {
+export function tempDir(prefix = 'h5-verify-audit-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
@@ -77,6 +79,11 @@ export function dropSig(line: string): string {
 /** CSV field quoting (RFC 4180). */
 export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** A batch-buffer pool sized for `maxLineBytes`, as runAudit makes it. */
+export function poolFor(maxLineBytes: number): BufferPool {
+  return createBufferPool(batchBufferBytes(maxLineBytes), 4);
 }
 
 /** Feeds `text` in chunks of `size` bytes (to cross every boundary a reader must handle). */

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { readCsvRecords } from '../../src/audit/read-csv.js';
 import { isKarError } from '../../src/errors/index.js';
-import { chunksOf, collect, csvField } from './helpers.js';
+import { chunksOf, collect, csvField, poolFor } from './helpers.js';
 
 const cef = 'CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|rt=1 msg=a "quoted", value sig=abc';
 
 async function read(text: string, size = 4096, rawColumn?: string) {
-  return collect(readCsvRecords('export.csv', chunksOf(text, size), rawColumn === undefined ? { maxLineBytes: 1000 } : { maxLineBytes: 1000, rawColumn }));
+  return collect(readCsvRecords('export.csv', chunksOf(text, size), rawColumn === undefined ? { maxLineBytes: 1000 } : { maxLineBytes: 1000, rawColumn }, poolFor(1000)));
 }
 
 async function failure(text: string): Promise<{ code: string; message: string }> {

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { jsonRecordShapes, type JsonInputKind } from '../../src/audit/input-kinds.js';
 import { readJsonRecords } from '../../src/audit/read-json.js';
 import { isKarError } from '../../src/errors/index.js';
-import { chunksOf, collect } from './helpers.js';
+import { chunksOf, collect, poolFor } from './helpers.js';
 
 const cef = 'Apr 14 05:39:08 konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|rt=1 user_agent=grpc-node/1.24.11 (linux; chttp2) sig=abc';
 const json = '{"action":"read","trace_id":3895213347334635099,"user_agent":"a \\"q\\" é \\u00e9","sig":"x"}';
 
 async function read(kind: JsonInputKind, text: string, size = 4096, maxLineBytes = 10_000) {
-  return collect(readJsonRecords('export.json', chunksOf(text, size), jsonRecordShapes[kind], maxLineBytes));
+  return collect(readJsonRecords('export.json', chunksOf(text, size), jsonRecordShapes[kind], maxLineBytes, poolFor(maxLineBytes)));
 }
 
 describe('readJsonRecords', () => {
@@ -112,7 +112,7 @@ describe('readJsonRecords', () => {
   });
 
   it('uses a different member when told (--raw-column)', async () => {
-    const records = await collect(readJsonRecords('e', chunksOf('{"event":"a","raw":"b"}\n', 4096), { ...jsonRecordShapes.ndjson, rawKeys: ['event'] }, 100));
+    const records = await collect(readJsonRecords('e', chunksOf('{"event":"a","raw":"b"}\n', 4096), { ...jsonRecordShapes.ndjson, rawKeys: ['event'] }, 100, poolFor(100)));
     expect(records).toEqual([{ line: 1, text: 'a' }]);
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { verdictAt, verdictCount } from '../../src/audit/check-batch.js';
 import { inputKinds, type InputKind } from '../../src/audit/input-kinds.js';
 import { runAudit, type AuditOptions } from '../../src/audit/run-audit.js';
 import type { LineVerdict } from '../../src/audit/verdict.js';
@@ -97,7 +98,7 @@ describe('runAudit', () => {
     // Small chunks: many batches, several verified at once.
     const chunks = Array.from({ length: Math.ceil(text.length / 8192) }, (_, i) => Buffer.from(text.slice(i * 8192, (i + 1) * 8192)));
     const seen: LineVerdict[] = [];
-    const report = await audit(['-'], { stdin: Readable.from(chunks), onVerdicts: (v) => void seen.push(...v), maxFailures: 5 });
+    const report = await audit(['-'], { stdin: Readable.from(chunks), onVerdicts: (v) => void seen.push(...Array.from({ length: verdictCount(v) }, (_, i) => verdictAt(v, i))), maxFailures: 5 });
     expect(seen.map((v) => v.line)).toEqual(lines.map((_, i) => i + 1));
     expect(seen.map((v) => v.status)).toEqual(lines.map((_, i) => (i % 3 === 0 ? 'valid' : i % 3 === 1 ? 'missing' : 'invalid')));
     expect(report).toMatchObject({ total: 3000, valid: 1000, missing: 1000, invalid: 1000 });
