@@ -66,6 +66,9 @@ export class CefTokens implements LineView {
   // a field is a cheap substring; otherwise each span is decoded on its own.
   private lineText: string | undefined;
   private lineTextAligned = false;
+  // A Buffer over the batch buffer's memory, made once per batch buffer:
+  // Buffer#toString decodes faster than TextDecoder on a fresh subarray.
+  private textView: Buffer | undefined;
 
   get versionStart(): number {
     return this.headerStart[0]!;
@@ -191,7 +194,12 @@ export class CefTokens implements LineView {
   /** The text of `buf[start, end)`, a span of this line. */
   text(start: number, end: number): string {
     if (this.lineText === undefined) {
-      this.lineText = decodeUtf8(this.buf, this.start, this.end);
+      const buf = this.buf;
+      let view = this.textView;
+      if (view === undefined || view.buffer !== buf.buffer || view.byteOffset !== buf.byteOffset || view.length !== buf.length) {
+        view = this.textView = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+      }
+      this.lineText = view.toString('utf8', this.start, this.end);
       this.lineTextAligned = this.lineText.length === this.end - this.start;
     }
     return this.lineTextAligned ? this.lineText.slice(start - this.start, end - this.start) : decodeUtf8(this.buf, start, end);
