@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isKarError } from '../../src/errors/index.js';
 import { createKeySet, DEFAULT_JWKS_URL, generateKeyPair, jwksOf, jwksUrlForRegion, type KeySet, type KeySetOptions } from '../../src/verify/index.js';
 import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
@@ -303,5 +303,41 @@ describe('createKeySet: cache file', () => {
     const set = keySet({ cacheFile: join(dir, 'missing-dir', 'cache.json') });
     await set.start();
     expect(kids(set)).toEqual(['k1']);
+  });
+});
+
+describe('createKeySet: periodic refresh (fake timers: nothing waits for real time)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('re-reads the source every refreshIntervalMs and picks up a new key', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const file = join(dir, 'jwks.json');
+    await writeFile(file, JSON.stringify(jwksOf([k1])));
+    const set = keySet({ source: file, refreshIntervalMs: 60_000 });
+    await set.start();
+    await writeFile(file, JSON.stringify(jwksOf([k1, k2])));
+    vi.advanceTimersByTime(59_999);
+    expect(kids(set)).toEqual(['k1']);
+    vi.advanceTimersByTime(1);
+    await vi.waitFor(() => expect(kids(set)).toEqual(['k1', 'k2']));
+  });
+
+  it('after a failed periodic refresh, tries again sooner (60 s) than the normal interval', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const file = join(dir, 'jwks.json');
+    await writeFile(file, JSON.stringify(jwksOf([k1])));
+    const set = keySet({ source: file, refreshIntervalMs: 3_600_000 });
+    await set.start();
+    await writeFile(file, 'broken');
+    vi.advanceTimersByTime(3_600_000);
+    // The failed attempt has settled once it scheduled its retry.
+    await vi.waitFor(() => expect(vi.getTimerCount()).toBe(1));
+    expect(kids(set)).toEqual(['k1']);
+    await writeFile(file, JSON.stringify(jwksOf([k2])));
+    vi.advanceTimersByTime(60_000);
+    await vi.waitFor(() => expect(kids(set)).toEqual(['k2']));
+    expect(set.isReady()).toBe(true);
   });
 });
