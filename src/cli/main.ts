@@ -6,7 +6,7 @@
  * unless KONNECT_AUDIT_DEBUG is set.
  */
 import { isKarError } from '../errors/index.js';
-import { processContext, type CliContext, type Command } from './context.js';
+import type { CliContext, Command } from './context.js';
 
 /** The only list of commands: one file each, loaded when used. */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
