@@ -13,7 +13,7 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { openInput, readRawLines, STDIN_NAME, type RecordBatch } from '../audit/index.js';
+import { batchBufferBytes, createBufferPool, openInput, readRawLines, STDIN_NAME, type RecordBatch } from '../audit/index.js';
 import { KarError, type ErrorCode } from '../errors/index.js';
 import { createLineParser, isLineError, type LineParser } from '../lines/parse-line.js';
 import { isoToIso, normalizeLine, serializeEvent, type NormalizedEvent } from '../normalize/index.js';
@@ -113,12 +113,20 @@ export const parseCommand: Command = async (ctx: CliContext) => {
   const output = createOutput(ctx.stdout);
   try {
     const parser = createLineParser({ maxLineBytes: options.maxLineBytes });
+    // One batch at a time: a reused buffer plus the one the reader fills next.
+    const pool = createBufferPool(batchBufferBytes(options.maxLineBytes), 2);
     let errors = 0;
     for (const input of options.inputs) {
       const opened = await openInput(input, ctx.stdin, ctx.cwd);
       try {
-        for await (const batch of readRawLines(opened.name, opened.chunks(), options.maxLineBytes)) {
-          const out = await parseBatch(batch, { parser, verifier, receivedAt: options.receivedAt ?? new Date().toISOString() });
+        for await (const batch of readRawLines(opened.name, opened.chunks(), options.maxLineBytes, pool)) {
+          let out;
+          try {
+            out = await parseBatch(batch, { parser, verifier, receivedAt: options.receivedAt ?? new Date().toISOString() });
+          } finally {
+            // The output holds strings only: nothing points into the batch buffer any more.
+            batch.release?.();
+          }
           errors += out.errors;
           if (!(await output.write(out.text))) return errors > 0 ? 1 : 0;
         }
