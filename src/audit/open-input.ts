@@ -102,6 +102,11 @@ export async function openInput(path: string, stdin: Readable, cwd = process.cwd
   const rawPeek = await peek(raw, GZIP_MAGIC.length);
   const first = Buffer.concat(rawPeek.head);
   const gzip = first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1];
+  if (!gzip && /\.gz$/i.test(name)) {
+    // A damaged .gz read as text would pass for a pile of unparseable lines: say what it is.
+    fileStream.destroy();
+    throw new KarError('KAR_ERR_INPUT_GZIP', `${name}: named .gz but not gzip data (no 1f 8b magic bytes)`, { details: { input: name } });
+  }
 
   let bytes: AsyncIterator<Buffer>;
   let gunzip: Gunzip | undefined;

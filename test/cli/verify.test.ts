@@ -6,9 +6,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { verifyCommand } from '../../src/cli/verify.js';
 import { breakSig, cefUnsigned, dropSig, exportAs, jsonUnsigned, makeKey, signCef, signJson, tamper, tempDir, type TestKey } from '../audit/helpers.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -174,10 +178,57 @@ describe('konnect-audit verify (process)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('fetches a JWKS from a URL (loopback HTTP server) and adds a second set from a file', async () => {
+    const server: Server = createServer((request, response) => {
+      response.writeHead(request.url === '/v2/audit-log-webhook/jwks.json' ? 200 : 404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ keys: [k2.jwk] }));
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/audit-log-webhook/jwks.json`;
+      const r = await run(['--jwks', url, '--jwks', jwks1, '--format', 'json', 'valid.log']);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ valid: 3, by_kid: { 'kid-2025': 2, 'kid-2024': 1 } });
+      const missing = await run(['--jwks', url.replace('jwks.json', 'nope.json'), 'valid.log']);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/^konnect-audit verify: .*HTTP 404.*\(KAR_ERR_KEYS_FETCH_FAILED\)\n$/);
+    } finally {
+      server.close();
+    }
+  });
+
   it('prints its usage with --help and exits 0', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: konnect-audit verify');
+  });
+});
+
+describe('konnect-audit verify (in-process)', () => {
+  it('shows throttled progress on stderr when stderr is a terminal, and erases it before the report', async () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => (i % 100 === 0 ? signCef(cefUnsigned(i), k1) : cefUnsigned(i))).join('\n');
+    const stderr: PassThrough & { isTTY?: boolean } = new PassThrough();
+    stderr.isTTY = true;
+    const stdout = new PassThrough();
+    const err: Buffer[] = [];
+    const out: Buffer[] = [];
+    stderr.on('data', (c: Buffer) => err.push(c));
+    stdout.on('data', (c: Buffer) => out.push(c));
+    // Small chunks, slowly: several batches over more than one redraw interval.
+    async function* slowly(): AsyncGenerator<Buffer> {
+      for (let i = 0; i < many.length; i += 65_536) {
+        yield Buffer.from(many.slice(i, i + 65_536));
+        await new Promise((r) => setTimeout(r, 120));
+      }
+    }
+    const code = await verifyCommand({ argv: ['--jwks', both, '-'], stdin: Readable.from(slowly()), stdout, stderr, env: {}, cwd: dir });
+    expect(code).toBe(1);
+    const progress = Buffer.concat(err).toString();
+    const draws = progress.split('\r\x1b[K').filter((d) => d !== '');
+    expect(draws.length).toBeGreaterThan(0);
+    expect(draws.every((d) => /^[\d,]+ lines · [\d,]+ lines\/s · [\d.]+ [KMG]?B$/.test(d))).toBe(true);
+    expect(progress.endsWith('\r\x1b[K')).toBe(true);
+    expect(Buffer.concat(out).toString()).toContain('Signature audit of 20,000 lines in 1 input');
   });
 });
 
