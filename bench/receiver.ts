@@ -1,0 +1,316 @@
+/**
+ * Goal (SPEC 9, issue 6), on the 2-core development machine, receiver end to
+ * end (`konnect-audit serve` as its own process: TLS, gzip, storage on with
+ * fsync, blackhole sink, default log level), driven by autocannon with unique
+ * signed 100-line gzip batches on loopback:
+ *   - verified lines/s at peak >= 80% of the bare `crypto.verify` ceiling
+ *     (callback form, both cores, same lines, measured in the same run,
+ *     interleaved with the load phases);
+ *   - p99 latency <= 50 ms at half of peak;
+ *   - peak RSS of the receiver (VmHWM) <= 200 MB;
+ *   - no answer other than 200 under load.
+ *
+ * Run: `npm run bench:receiver` (builds, then `tsx bench/receiver.ts`).
+ * Options: `--scaling` adds batch sizes 10 and 1,000 and UV_THREADPOOL_SIZE 2
+ * vs 4 (about two more minutes); `--duration-ms N` per load phase (10000);
+ * `--connections N` for the peak (8 = the default maxBatchesInFlight);
+ * `--cpu-prof DIR` runs the receiver under `node --cpu-prof`.
+ * Prints one JSON object on stdout and a human table on stderr.
+ *
+ * The machine is shared: every rate is also given per CPU-second
+ * (`cpuMicrosPerLine`: CPU time of the receiver, all threads, per line vs.
+ * that of the bare verify loop), a ratio that a busy neighbour moves much
+ * less than wall-clock rates. The load average is recorded before and after.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { measureVerifyCeiling, verifyItemsOf, type CeilingResult } from './support/ceiling.js';
+import { runLoad, createBodyCursor, type LoadResult, type LoadShape } from './support/load.js';
+import { createBenchEnvironment, startReceiverProcess, type BenchEnvironment, type ReceiverProcess } from './support/receiver-process.js';
+import { buildBodyPool, createLineSource, type LineSource } from './support/signed-bodies.js';
+import { mean, round } from './support/stats.js';
+
+const TARGETS = { ceilingRatio: 0.8, p99HalfPeakMs: 50, peakRssMb: 200 } as const;
+
+interface Args {
+  readonly scaling: boolean;
+  readonly durationMs: number;
+  readonly connections: number;
+  readonly cpuProfDir: string | undefined;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let scaling = false;
+  let durationMs = 10_000;
+  let connections = 8;
+  let cpuProfDir: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--scaling') scaling = true;
+    else if (arg === '--duration-ms') durationMs = Number(value());
+    else if (arg === '--connections') connections = Number(value());
+    else if (arg === '--cpu-prof') cpuProfDir = resolve(value());
+    else throw new Error(`unknown option ${arg}`);
+  }
+  return { scaling, durationMs, connections, cpuProfDir };
+}
+
+const WARMUP_MS = 3000;
+const CEILING_MS = 3000;
+const PACED_INSTANCES = 10;
+/** Bodies for a phase: the ceiling rate times the duration, with this margin (the receiver cannot beat the ceiling by much). */
+const BODY_MARGIN = 1.4;
+
+interface PhaseResult extends LoadResult {
+  readonly name: string;
+  readonly batchSize: number;
+  readonly threadpoolSize: number;
+  readonly shape: LoadShape;
+  /** Mean of the ceiling measured right before and right after this phase. */
+  readonly ceilingLinesPerSec: number;
+  readonly ceilingRatio: number;
+  readonly receiverCpuMicrosPerLine: number;
+  readonly ceilingCpuMicrosPerLine: number;
+  /** Bare verify CPU per line ÷ receiver CPU per line: the share of the receiver's CPU that is the signature check. */
+  readonly cpuRatio: number;
+  readonly peakRssMb: number;
+  readonly loadavg: number;
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function cpuModel(): string {
+  const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+  return match?.[1] ?? cpus()[0]?.model ?? 'unknown';
+}
+
+/** Waits until the receiver is idle (the dispatcher has drained the store), so the ceiling has the machine. */
+async function settle(receiver: ReceiverProcess): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const before = await receiver.cpuSeconds();
+    await new Promise((r) => setTimeout(r, 200));
+    if ((await receiver.cpuSeconds()) - before <= 0.01) return;
+  }
+}
+
+class Bench {
+  readonly ceilings: (CeilingResult & { readonly after: string })[] = [];
+  readonly phases: PhaseResult[] = [];
+  private lastCeiling: CeilingResult | undefined;
+
+  constructor(
+    private readonly env: BenchEnvironment,
+    private readonly source: LineSource,
+    private readonly args: Args,
+  ) {}
+
+  async ceiling(lines: readonly string[], after: string): Promise<CeilingResult> {
+    const result = await measureVerifyCeiling(verifyItemsOf(lines), this.env.keyPair.publicKey, CEILING_MS);
+    if (result.failures > 0) throw new Error(`${result.failures} bench lines did not verify`);
+    this.ceilings.push({ ...result, after });
+    this.lastCeiling = result;
+    log(`  ceiling (${after}): ${Math.round(result.linesPerSec)} lines/s, ${result.cpuMicrosPerLine.toFixed(1)} µs CPU/line`);
+    return result;
+  }
+
+  /** One load phase, framed by ceilings (the one before is reused from the previous phase when there is one). */
+  async phase(receiver: ReceiverProcess, name: string, batchSize: number, threadpoolSize: number, shape: LoadShape, rateForBodies: number): Promise<PhaseResult> {
+    const seconds = this.args.durationMs / 1000;
+    const batches = Math.ceil((rateForBodies * seconds * BODY_MARGIN) / batchSize) + this.connectionsOf(shape);
+    const pool = await buildBodyPool(this.source, batches, batchSize);
+    await settle(receiver);
+    const before = this.lastCeiling ?? (await this.ceiling(pool.sampleLines, `before ${name}`));
+    const cpu0 = await receiver.cpuSeconds();
+    const load = await runLoad({
+      url: receiver.url,
+      authorization: this.env.authorization,
+      bodies: createBodyCursor(pool.bodies),
+      shape,
+      durationMs: this.args.durationMs,
+    });
+    const cpu = (await receiver.cpuSeconds()) - cpu0;
+    const peakRss = await receiver.peakRssBytes();
+    const load1 = loadavg()[0] ?? Number.NaN;
+    await settle(receiver);
+    const after = await this.ceiling(pool.sampleLines, `after ${name}`);
+    const ceilingLinesPerSec = mean([before.linesPerSec, after.linesPerSec]);
+    const ceilingCpu = mean([before.cpuMicrosPerLine, after.cpuMicrosPerLine]);
+    const receiverCpu = (cpu * 1e6) / Math.max(1, load.summary.accepted);
+    const result: PhaseResult = {
+      name,
+      batchSize,
+      threadpoolSize,
+      shape,
+      ...load,
+      ceilingLinesPerSec,
+      ceilingRatio: load.linesPerSec / ceilingLinesPerSec,
+      receiverCpuMicrosPerLine: receiverCpu,
+      ceilingCpuMicrosPerLine: ceilingCpu,
+      cpuRatio: ceilingCpu / receiverCpu,
+      peakRssMb: peakRss / 1024 / 1024,
+      loadavg: load1,
+    };
+    this.phases.push(result);
+    log(
+      `  ${name}: ${Math.round(load.linesPerSec)} lines/s (${(result.ceilingRatio * 100).toFixed(0)}% of ceiling), ${load.requestsPerSec.toFixed(1)} req/s, ` +
+        `p50 ${load.latencyMs.p50.toFixed(1)} ms, p99 ${load.latencyMs.p99.toFixed(1)} ms, ${receiverCpu.toFixed(1)} µs CPU/line, ` +
+        `RSS ${result.peakRssMb.toFixed(0)} MB, statuses ${JSON.stringify(load.statusCodes)}${load.exhausted ? ' (body pool exhausted)' : ''}`,
+    );
+    return result;
+  }
+
+  private connectionsOf(shape: LoadShape): number {
+    return shape.kind === 'closed' ? shape.connections : shape.instances;
+  }
+
+  /** Warm-up: JIT, SQLite page cache, TLS sessions; not reported. */
+  async warmup(receiver: ReceiverProcess, batchSize: number, rate: number): Promise<void> {
+    const pool = await buildBodyPool(this.source, Math.ceil((rate * (WARMUP_MS / 1000) * BODY_MARGIN) / batchSize) + this.args.connections, batchSize);
+    await runLoad({
+      url: receiver.url,
+      authorization: this.env.authorization,
+      bodies: createBodyCursor(pool.bodies),
+      shape: { kind: 'closed', connections: this.args.connections },
+      durationMs: WARMUP_MS,
+    });
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const loadBefore = loadavg();
+  const env = await createBenchEnvironment();
+  const source = createLineSource(env.keyPair.privateKey);
+  const bench = new Bench(env, source, args);
+  const receivers: ReceiverProcess[] = [];
+  const start = async (name: string, threadpoolSize?: number): Promise<ReceiverProcess> => {
+    const receiver = await startReceiverProcess(env, {
+      name,
+      ...(threadpoolSize === undefined ? {} : { threadpoolSize }),
+      ...(args.cpuProfDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${args.cpuProfDir}`] }),
+    });
+    receivers.push(receiver);
+    return receiver;
+  };
+  try {
+    log(`receiver bench: ${cpus().length} CPUs (${cpuModel()}), Node ${process.version}, loadavg ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+    const first = await source.next(4000);
+    const estimate = await bench.ceiling(first, 'start');
+
+    // Main scenario: 100-line batches, Node's default thread pool (4).
+    const main = await start('main');
+    await bench.warmup(main, 100, estimate.linesPerSec);
+    const peak = await bench.phase(main, 'peak', 100, 4, { kind: 'closed', connections: args.connections }, estimate.linesPerSec);
+    const halfRate = peak.requestsPerSec / 2;
+    const half = await bench.phase(main, 'half of peak', 100, 4, { kind: 'paced', requestsPerSec: halfRate, instances: PACED_INSTANCES }, peak.linesPerSec / 2);
+    if (args.scaling) {
+      for (const batchSize of [10, 1000]) {
+        await bench.phase(main, `peak, ${batchSize}-line batches`, batchSize, 4, { kind: 'closed', connections: args.connections }, estimate.linesPerSec);
+      }
+    }
+    const mainRss = await main.peakRssBytes();
+    await main.stop();
+
+    if (args.scaling) {
+      const pool2 = await start('threadpool-2', 2);
+      await bench.warmup(pool2, 100, estimate.linesPerSec);
+      await bench.phase(pool2, 'peak, UV_THREADPOOL_SIZE=2', 100, 2, { kind: 'closed', connections: args.connections }, estimate.linesPerSec);
+      await pool2.stop();
+    }
+
+    const loadAfter = loadavg();
+    const statuses = { ...peak.statusCodes };
+    for (const [code, n] of Object.entries(half.statusCodes)) statuses[code] = (statuses[code] ?? 0) + n;
+    const only200 = Object.keys(statuses).every((code) => code === '200');
+    const targets = {
+      ceilingRatio: { value: round(peak.ceilingRatio), target: `>= ${TARGETS.ceilingRatio}`, met: peak.ceilingRatio >= TARGETS.ceilingRatio },
+      p99HalfPeakMs: { value: round(half.latencyMs.p99), target: `<= ${TARGETS.p99HalfPeakMs}`, met: half.latencyMs.p99 <= TARGETS.p99HalfPeakMs },
+      peakRssMb: { value: round(mainRss / 1024 / 1024), target: `<= ${TARGETS.peakRssMb}`, met: mainRss / 1024 / 1024 <= TARGETS.peakRssMb },
+      only200UnderLoad: { value: statuses, target: 'only 200', met: only200 },
+    };
+    const output = {
+      bench: 'receiver',
+      goal: 'receiver end to end >= 80% of the crypto.verify ceiling at peak; p99 <= 50 ms at half of peak; RSS <= 200 MB; only 200 under load (SPEC 9)',
+      machine: { nproc: cpus().length, cpuModel: cpuModel(), node: process.version, commit: gitCommit(), loadavgBefore: loadBefore.map(round), loadavgAfter: loadAfter.map(round) },
+      config: { durationMs: args.durationMs, warmupMs: WARMUP_MS, ceilingMs: CEILING_MS, peakConnections: args.connections, pacedInstances: PACED_INSTANCES, tls: true, storage: 'sqlite, synchronous=FULL', sink: 'blackhole', logLevel: 'info' },
+      targets,
+      phases: bench.phases.map(roundPhase),
+      ceilings: bench.ceilings.map((c) => ({ after: c.after, linesPerSec: round(c.linesPerSec), cpuMicrosPerLine: round(c.cpuMicrosPerLine) })),
+    };
+    printTable(bench.phases, targets);
+    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+  } finally {
+    for (const receiver of receivers) await receiver.stop().catch(() => undefined);
+    if (args.cpuProfDir === undefined) await env.remove();
+    else log(`profiles in ${args.cpuProfDir}; logs and data kept in ${env.dir}`);
+  }
+}
+
+function roundPhase(p: PhaseResult): Record<string, unknown> {
+  return {
+    name: p.name,
+    batchSize: p.batchSize,
+    threadpoolSize: p.threadpoolSize,
+    shape: p.shape,
+    seconds: round(p.seconds),
+    batches: p.batches,
+    linesPerSec: round(p.linesPerSec),
+    requestsPerSec: round(p.requestsPerSec),
+    ceilingLinesPerSec: round(p.ceilingLinesPerSec),
+    ceilingRatio: round(p.ceilingRatio),
+    receiverCpuMicrosPerLine: round(p.receiverCpuMicrosPerLine),
+    ceilingCpuMicrosPerLine: round(p.ceilingCpuMicrosPerLine),
+    cpuRatio: round(p.cpuRatio),
+    latencyMs: { p50: round(p.latencyMs.p50), p90: round(p.latencyMs.p90), p99: round(p.latencyMs.p99), max: round(p.latencyMs.max), mean: round(p.latencyMs.mean) },
+    statusCodes: p.statusCodes,
+    summary: p.summary,
+    peakRssMb: round(p.peakRssMb),
+    loadavg: round(p.loadavg),
+    exhausted: p.exhausted,
+  };
+}
+
+function printTable(phases: readonly PhaseResult[], targets: Record<string, { value: unknown; target: string; met: boolean }>): void {
+  const rows = phases.map((p) => [
+    p.name,
+    String(Math.round(p.linesPerSec)),
+    p.requestsPerSec.toFixed(1),
+    `${(p.ceilingRatio * 100).toFixed(0)}%`,
+    `${(p.cpuRatio * 100).toFixed(0)}%`,
+    p.latencyMs.p50.toFixed(1),
+    p.latencyMs.p99.toFixed(1),
+    p.peakRssMb.toFixed(0),
+    Object.entries(p.statusCodes)
+      .map(([c, n]) => `${c}×${n}`)
+      .join(' '),
+  ]);
+  const header = ['phase', 'lines/s', 'req/s', 'of ceiling', 'CPU share', 'p50 ms', 'p99 ms', 'RSS MB', 'statuses'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  log('');
+  log(line(header));
+  for (const row of rows) log(line(row));
+  log('');
+  for (const [name, t] of Object.entries(targets)) log(`${t.met ? 'MET    ' : 'NOT MET'} ${name}: ${JSON.stringify(t.value)} (target ${t.target})`);
+}
+
+await main();
