@@ -118,13 +118,13 @@ export async function processBatch(body: Uint8Array, deps: PipelineDeps): Promis
     if (line.signature.kid !== undefined) kids[line.signature.kid] = (kids[line.signature.kid] ?? 0) + 1;
     const failure = line.signature.status === 'valid' || line.signature.status === 'unverified' ? undefined : signatureErrorCodes[line.signature.status];
     if (failure === undefined) {
-      events.push({ id: event.id, json: serializeEvent(event), status: line.signature.status });
+      events.push({ id: event.id, json: serializeEvent(event), status: line.signature.status, timeMs: timeMsOf(event) });
       continue;
     }
     count(failure);
     failedIds.push(event.id);
     if (deps.policy === 'forward') {
-      events.push({ id: event.id, json: serializeEvent(event), status: line.signature.status });
+      events.push({ id: event.id, json: serializeEvent(event), status: line.signature.status, timeMs: timeMsOf(event) });
     } else if (deps.policy === 'drop') {
       dropped++;
     } else {
@@ -146,6 +146,11 @@ function initialSignature(view: LineView, verifying: boolean, toVerify: VerifyIt
   if (!verifying) return { status: 'unverified' };
   toVerify.push(extracted.item);
   return undefined;
+}
+
+/** The event's time from the line, for the store's time-ordered dedup index (0: the line gives none). */
+function timeMsOf(event: NormalizedEvent): number {
+  return event.time === undefined ? 0 : Date.parse(event.time) || 0;
 }
 
 function rejectedLine(body: Uint8Array, start: number, end: number, code: ErrorCode, reason: string): QuarantineRecord {

@@ -20,7 +20,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from '../observability/logger.js';
 import { KarError, isKarError } from '../errors/index.js';
-import { eventDedupKey, quarantineKey } from './dedup-key.js';
+import { eventDedupKey, eventTimeMs, quarantineKey } from './dedup-key.js';
 import type { DedupTable } from './dedup.js';
 import type { QueueCounters } from './counters.js';
 import { toStoreError } from './errors.js';
@@ -73,7 +73,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     const summary: BatchSummary = { accepted: 0, duplicates: 0, quarantined: 0, rejected: 0 };
     let bytes = 0;
     for (const event of batch.events) {
-      if (!dedup.claim(eventDedupKey(event.id, event.status), nowMs)) {
+      if (!dedup.claim(eventDedupKey(event.id, event.status, eventTimeMs(event)), nowMs)) {
         summary.duplicates++;
         continue;
       }

@@ -6,7 +6,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { ErrorCode } from '../errors/index.js';
-import { eventDedupKey } from './dedup-key.js';
+import { eventDedupKey, eventTimeMs } from './dedup-key.js';
 import type { DedupTable } from './dedup.js';
 import type { QueueCounters } from './counters.js';
 import type { EventToStore } from './types.js';
@@ -110,7 +110,7 @@ export function createRecords(db: Database, dedup: DedupTable, counters: QueueCo
       for (const { qid, event } of items) {
         // The same line may have arrived again, verified, since (a replay
         // after the keys were fixed): then it is a duplicate, not re-sent.
-        if (dedup.claim(eventDedupKey(event.id, event.status), nowMs)) {
+        if (dedup.claim(eventDedupKey(event.id, event.status, eventTimeMs(event)), nowMs)) {
           enqueue(event.id, event.json, nowMs, null);
           accepted++;
         } else {

@@ -10,6 +10,12 @@ export interface EventToStore {
   readonly id: string;
   readonly json: string;
   readonly status: SignatureStatus;
+  /**
+   * The event's time from the line (ms since the epoch; 0 when the line has
+   * none): it orders the dedup index (store/dedup-key.ts). When absent, the
+   * store reads `time` from `json`.
+   */
+  readonly timeMs?: number;
 }
 
 /** A line kept aside: failed verification (quarantine) or could not be parsed (rejected). */
