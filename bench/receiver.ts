@@ -77,6 +77,8 @@ interface PhaseResult extends LoadResult {
   readonly ceilingLinesPerSec: number;
   readonly ceilingRatio: number;
   readonly receiverCpuMicrosPerLine: number;
+  /** The receiver's CPU per line: event loop vs. other threads (libuv pool: verify, gunzip; V8 GC and compiler). */
+  readonly receiverCpuMicrosPerLineByThread: { readonly main: number; readonly threads: number };
   readonly ceilingCpuMicrosPerLine: number;
   /** Bare verify CPU per line ÷ receiver CPU per line: the share of the receiver's CPU that is the signature check. */
   readonly cpuRatio: number;
@@ -140,6 +142,7 @@ class Bench {
     await settle(receiver);
     const before = this.lastCeiling ?? (await this.ceiling(pool.sampleLines, `before ${name}`));
     const cpu0 = await receiver.cpuSeconds();
+    const threads0 = await receiver.cpuSecondsByThread();
     const load = await runLoad({
       url: receiver.url,
       authorization: this.env.authorization,
@@ -148,13 +151,16 @@ class Bench {
       durationMs: this.args.durationMs,
     });
     const cpu = (await receiver.cpuSeconds()) - cpu0;
+    const threads1 = await receiver.cpuSecondsByThread();
     const peakRss = await receiver.peakRssBytes();
     const load1 = loadavg()[0] ?? Number.NaN;
     await settle(receiver);
     const after = await this.ceiling(pool.sampleLines, `after ${name}`);
     const ceilingLinesPerSec = mean([before.linesPerSec, after.linesPerSec]);
     const ceilingCpu = mean([before.cpuMicrosPerLine, after.cpuMicrosPerLine]);
-    const receiverCpu = (cpu * 1e6) / Math.max(1, load.summary.accepted);
+    const perLine = (seconds: number): number => (seconds * 1e6) / Math.max(1, load.summary.accepted);
+    const receiverCpu = perLine(cpu);
+    const byThread = { main: perLine(threads1.main - threads0.main), threads: perLine(threads1.threads - threads0.threads) };
     const result: PhaseResult = {
       name,
       batchSize,
@@ -164,6 +170,7 @@ class Bench {
       ceilingLinesPerSec,
       ceilingRatio: load.linesPerSec / ceilingLinesPerSec,
       receiverCpuMicrosPerLine: receiverCpu,
+      receiverCpuMicrosPerLineByThread: byThread,
       ceilingCpuMicrosPerLine: ceilingCpu,
       cpuRatio: ceilingCpu / receiverCpu,
       peakRssMb: peakRss / 1024 / 1024,
@@ -172,7 +179,8 @@ class Bench {
     this.phases.push(result);
     log(
       `  ${name}: ${Math.round(load.linesPerSec)} lines/s (${(result.ceilingRatio * 100).toFixed(0)}% of ceiling), ${load.requestsPerSec.toFixed(1)} req/s, ` +
-        `p50 ${load.latencyMs.p50.toFixed(1)} ms, p99 ${load.latencyMs.p99.toFixed(1)} ms, ${receiverCpu.toFixed(1)} µs CPU/line, ` +
+        `p50 ${load.latencyMs.p50.toFixed(1)} ms, p99 ${load.latencyMs.p99.toFixed(1)} ms, ${receiverCpu.toFixed(1)} µs CPU/line ` +
+        `(event loop ${byThread.main.toFixed(0)}, other threads ${byThread.threads.toFixed(0)}), ` +
         `RSS ${result.peakRssMb.toFixed(0)} MB, statuses ${JSON.stringify(load.statusCodes)}${load.exhausted ? ' (body pool exhausted)' : ''}`,
     );
     return result;
@@ -278,6 +286,7 @@ function roundPhase(p: PhaseResult): Record<string, unknown> {
     ceilingLinesPerSec: round(p.ceilingLinesPerSec),
     ceilingRatio: round(p.ceilingRatio),
     receiverCpuMicrosPerLine: round(p.receiverCpuMicrosPerLine),
+    receiverCpuMicrosPerLineByThread: { main: round(p.receiverCpuMicrosPerLineByThread.main), threads: round(p.receiverCpuMicrosPerLineByThread.threads) },
     ceilingCpuMicrosPerLine: round(p.ceilingCpuMicrosPerLine),
     cpuRatio: round(p.cpuRatio),
     latencyMs: { p50: round(p.latencyMs.p50), p90: round(p.latencyMs.p90), p99: round(p.latencyMs.p99), max: round(p.latencyMs.max), mean: round(p.latencyMs.mean) },

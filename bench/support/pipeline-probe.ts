@@ -5,7 +5,11 @@
  * line (process CPU, all threads: immune to a busy neighbour, unlike wall
  * time). A diagnostic for tuning, not one of the SPEC 9 benches.
  *
- *   tsx bench/support/pipeline-probe.ts [batches=200] [batchSize=100]
+ *   tsx bench/support/pipeline-probe.ts [batches=200] [batchSize=100] [prefillIds=0]
+ *
+ * `prefillIds` first fills the dedup table with that many ids of earlier
+ * events, as a receiver that has run for days holds (the store's costs grow
+ * with it).
  *
  * Stages: gunzip (intake/decode-body), parse + normalize + serialize
  * (`processBatch` without a verifier and with a store that does nothing),
@@ -13,15 +17,16 @@
  * batches queued at once, as group commit merges them under load), bare
  * `crypto.verify` and the whole `processBatch` (native verifier, real store).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { inflateCapped } from '../../src/intake/decode-body.js';
 import { createLineParser } from '../../src/lines/parse-line.js';
 import { processBatch, type PipelineDeps } from '../../src/pipeline.js';
-import { openStore } from '../../src/store/index.js';
+import { eventDedupKey, openStore } from '../../src/store/index.js';
 import type { IncomingBatch } from '../../src/store/types.js';
 import { createNativeVerifier, generateKeyPair } from '../../src/verify/index.js';
 import { measureVerifyCeiling, verifyItemsOf } from './ceiling.js';
@@ -41,7 +46,18 @@ async function timed(stage: string, lines: number, run: () => Promise<void> | vo
   return { stage, cpuMicrosPerLine: (cpu.user + cpu.system) / lines, wallMicrosPerLine: ((performance.now() - t0) * 1000) / lines };
 }
 
-export async function probePipeline(batches: number, batchSize: number): Promise<StageCost[]> {
+/** Ids of events older than the bench lines, written straight into the dedup table. */
+function prefillDedup(path: string, count: number): void {
+  const db = new Database(path);
+  const insert = db.prepare<[Buffer, number]>('INSERT OR IGNORE INTO dedup(key, seen_at) VALUES (?, ?)');
+  const start = Date.parse('2025-06-15T00:00:00Z');
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) insert.run(eventDedupKey(randomBytes(64).toString('base64url'), 'valid', start + i * 10), Date.now());
+  })();
+  db.close();
+}
+
+export async function probePipeline(batches: number, batchSize: number, prefillIds = 0): Promise<StageCost[]> {
   const pair = generateKeyPair();
   const source = createLineSource(pair.privateKey, 0x70726f);
   // Two pools: the store sees new ids in each stage that commits (duplicates cost less and would flatter it).
@@ -50,6 +66,7 @@ export async function probePipeline(batches: number, batchSize: number): Promise
   const lines = batches * batchSize;
   const dir = mkdtempSync(join(tmpdir(), 'kar-probe-'));
   const store = openStore({ dataDir: dir, sinkNames: ['blackhole'] });
+  if (prefillIds > 0) prefillDedup(store.path, prefillIds);
   const keys = [{ kid: pair.kid, key: pair.publicKey }];
   const native = createNativeVerifier(() => keys);
   const lineParser = createLineParser({ maxLineBytes: 256 * 1024 });
@@ -108,7 +125,8 @@ export async function probePipeline(batches: number, batchSize: number): Promise
 if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) {
   const batches = Number(process.argv[2] ?? 200);
   const batchSize = Number(process.argv[3] ?? 100);
-  const costs = await probePipeline(batches, batchSize);
+  const prefillIds = Number(process.argv[4] ?? 0);
+  const costs = await probePipeline(batches, batchSize, prefillIds);
   for (const c of costs) process.stderr.write(`${c.stage.padEnd(50)} ${c.cpuMicrosPerLine.toFixed(1).padStart(8)} µs CPU/line ${c.wallMicrosPerLine.toFixed(1).padStart(8)} µs wall/line\n`);
-  process.stdout.write(`${JSON.stringify({ probe: 'pipeline', batches, batchSize, costs })}\n`);
+  process.stdout.write(`${JSON.stringify({ probe: 'pipeline', batches, batchSize, prefillIds, costs })}\n`);
 }
