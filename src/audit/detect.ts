@@ -101,6 +101,24 @@ function hasAnyCell(cells: readonly string[], names: readonly string[]): boolean
 }
 
 /**
+ * Whether `head` is enough to decide the kind: its first line is complete and
+ * tells (a pretty-printed JSON document needs the lines that show its
+ * members). Lets the reader start on a slow stdin without waiting for a full
+ * head (a `tail -f` piped into `verify -`).
+ */
+export function isHeadDecisive(head: Uint8Array): boolean {
+  const { text: line, rest } = firstLine(head);
+  if (rest.length === line.length) return false; // no line end yet
+  if (line[0] !== '{' && line[0] !== '[') return true;
+  try {
+    if (line[0] === '{' && isObject(JSON.parse(line))) return true;
+  } catch {
+    // a multi-line document: decisive once its members show
+  }
+  return kindOfJsonDocument(rest) !== 'raw';
+}
+
+/**
  * The kind of an input from its first bytes (decompressed) and its name.
  * A `.csv` / `.csv.gz` name, or a first line that is a header of field names
  * (two or more, or a lone `_raw`), makes a CSV kind; its raw column is

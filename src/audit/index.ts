@@ -8,7 +8,7 @@
  * prints.
  */
 export { runAudit, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_FAILURES, DEFAULT_IN_FLIGHT, type AuditOptions } from './run-audit.js';
-export { detectInputKind } from './detect.js';
+export { detectInputKind, isHeadDecisive } from './detect.js';
 export { inputKinds, isInputKind, csvRawColumns, jsonRecordShapes, type InputKind, type JsonRecordShape } from './input-kinds.js';
 export { openInput, STDIN_NAME, type OpenedInput } from './open-input.js';
 export { readRawLines, batchBufferBytes, FLUSH_BYTES } from './read-raw.js';

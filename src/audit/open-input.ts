@@ -25,7 +25,7 @@ export interface OpenedInput {
   /** How the input is named in reports: the path as given, or `<stdin>`. */
   readonly name: string;
   readonly gzip: boolean;
-  /** The first bytes of the decompressed input (up to HEAD_BYTES, less at end of input). */
+  /** The first bytes of the decompressed input (up to HEAD_BYTES; less at its end, or when `headEnough` said so). */
   readonly head: Buffer;
   /** Size on disk (compressed bytes for .gz); undefined for stdin and pipes. */
   readonly sizeBytes: number | undefined;
@@ -33,7 +33,7 @@ export interface OpenedInput {
   bytesRead(): number;
   /** The decompressed bytes, head included; iterate once. */
   chunks(): AsyncIterable<Buffer>;
-  /** Stops reading (a file is closed; stdin is left to its owner). */
+  /** Stops reading and closes the source (the file, or stdin). */
   close(): void;
 }
 
@@ -46,8 +46,8 @@ function ioError(name: string, error: unknown): KarError {
   return new KarError('KAR_ERR_IO_READ', `${name}: cannot read (${why})`, { details: { input: name }, cause: error });
 }
 
-/** Reads an async iterator of chunks until `min` bytes (or its end); returns them and the rest. */
-async function peek(iterator: AsyncIterator<Buffer>, min: number): Promise<{ head: Buffer[]; size: number; done: boolean }> {
+/** Reads an async iterator of chunks until `min` bytes, its end, or `enough` says so. */
+async function peek(iterator: AsyncIterator<Buffer>, min: number, enough?: (head: Buffer) => boolean): Promise<{ head: Buffer[]; size: number; done: boolean }> {
   const head: Buffer[] = [];
   let size = 0;
   while (size < min) {
@@ -55,6 +55,7 @@ async function peek(iterator: AsyncIterator<Buffer>, min: number): Promise<{ hea
     if (next.done === true) return { head, size, done: true };
     head.push(next.value);
     size += next.value.length;
+    if (enough?.(Buffer.concat(head)) === true) break;
   }
   return { head, size, done: false };
 }
@@ -81,7 +82,11 @@ async function* guarded(name: string, source: AsyncIterable<Buffer>, count?: (n:
   }
 }
 
-export async function openInput(path: string, stdin: Readable, cwd = process.cwd()): Promise<OpenedInput> {
+/**
+ * `headEnough`: stop peeking the head as soon as it says yes (detection has
+ * what it needs), rather than waiting for HEAD_BYTES on a slow stream.
+ */
+export async function openInput(path: string, stdin: Readable, cwd = process.cwd(), headEnough?: (head: Buffer) => boolean): Promise<OpenedInput> {
   const isStdin = path === '-';
   const name = isStdin ? STDIN_NAME : path;
   let sizeBytes: number | undefined;
@@ -119,7 +124,7 @@ export async function openInput(path: string, stdin: Readable, cwd = process.cwd
   } else {
     bytes = replay(rawPeek.head, raw, rawPeek.done)[Symbol.asyncIterator]();
   }
-  const headPeek = await peek(bytes, HEAD_BYTES);
+  const headPeek = await peek(bytes, HEAD_BYTES, headEnough);
   const head = Buffer.concat(headPeek.head);
   let used = false;
   return {
@@ -135,7 +140,8 @@ export async function openInput(path: string, stdin: Readable, cwd = process.cwd
     },
     close() {
       gunzip?.destroy();
-      if (!isStdin) fileStream.destroy();
+      // stdin too: after an error, a pipe still open on the writer's side would keep the process alive.
+      fileStream.destroy();
     },
   };
 }

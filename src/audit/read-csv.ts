@@ -168,8 +168,10 @@ export async function* readCsvRecords(file: string, chunks: AsyncIterable<Buffer
     const message = (error as Error).message.replace(/ at line \d+.*$/s, '');
     throw new KarError('KAR_ERR_INPUT_FORMAT', `${file}:${counter.startLine()}: not a valid CSV export (${message})`, { details: { input: file }, cause: error });
   } finally {
+    // Not awaited: after an error the feeder may wait on a source that never ends (an open pipe);
+    // closing the input (run-audit) ends it.
     parser.destroy();
-    await feeding;
+    void feeding;
   }
   if (rawIndex === -1) {
     throw new KarError('KAR_ERR_INPUT_NO_RAW_COLUMN', `${file}: the CSV export is empty (no header row)`, { details: { input: file } });

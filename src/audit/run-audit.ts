@@ -18,7 +18,7 @@ import { createNativeVerifier } from '../verify/native-verifier.js';
 import type { BatchVerifier, VerificationKey } from '../verify/types.js';
 import { checkBatch, verdictCount, type BatchVerdicts, type CheckDeps } from './check-batch.js';
 import { createBufferPool, type BufferPool } from './buffer-pool.js';
-import { detectInputKind } from './detect.js';
+import { detectInputKind, isHeadDecisive } from './detect.js';
 import { jsonRecordShapes, type InputKind } from './input-kinds.js';
 import { openInput, type OpenedInput } from './open-input.js';
 import type { ProgressSnapshot } from './progress.js';
@@ -113,7 +113,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   let bytesBefore = 0;
 
   for (const path of options.inputs) {
-    const input = await openInput(path, options.stdin, cwd);
+    const input = await openInput(path, options.stdin, cwd, options.inputFormat === undefined ? isHeadDecisive : () => true);
     const kind = options.inputFormat ?? detectInputKind(input.head, input.name);
     let total = 0;
     const pending: Promise<BatchVerdicts>[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectInputKind } from '../../src/audit/detect.js';
+import { detectInputKind, isHeadDecisive } from '../../src/audit/detect.js';
 import type { InputKind } from '../../src/audit/input-kinds.js';
 import { cefUnsigned, jsonUnsigned, makeKey, signCef, signJson } from './helpers.js';
 
@@ -42,5 +42,19 @@ describe('detectInputKind', () => {
 
   it('decides on the first line: a Splunk line after raw lines does not make the file an export', () => {
     expect(detectInputKind(Buffer.from(`${cef}\n${splunkLine}\n`), 'x')).toBe('raw');
+  });
+});
+
+describe('isHeadDecisive (when detection may stop reading the head)', () => {
+  it.each([
+    ['a complete CEF line', `${cef}\n`, true],
+    ['a CEF line not yet ended', cef, false],
+    ['blank lines only', '\n\n', false],
+    ['a complete JSON line', `${json}\n`, true],
+    ['the first line of a pretty-printed page, nothing more yet', '{\n', false],
+    ['a pretty-printed page once its members show', '{\n  "fields": [],\n  "messages": [ { "map": {', true],
+    ['a CSV header', '_time,_raw\n', true],
+  ])('%s: %s', (_name, text, decisive) => {
+    expect(isHeadDecisive(Buffer.from(text))).toBe(decisive);
   });
 });

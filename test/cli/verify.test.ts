@@ -197,6 +197,19 @@ describe('konnect-audit verify (process)', () => {
     }
   });
 
+  it('exits 2 at once on a broken stdin export, even while the writer keeps the pipe open', async () => {
+    const child = spawn(process.execPath, [bin, 'verify', '--jwks', both, '-'], { cwd: dir });
+    const err: Buffer[] = [];
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    // stdin is never ended: only the error can end the process. (The rows after the broken one give
+    // the CSV parser the look-ahead it needs to see the error before the input ends.)
+    child.stdin.write('_raw\n"broken"quote\nnext row\nand another\n');
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    child.stdin.destroy();
+    expect(code).toBe(2);
+    expect(Buffer.concat(err).toString()).toMatch(/^konnect-audit verify: <stdin>:2: not a valid CSV export .*\(KAR_ERR_INPUT_FORMAT\)\n$/);
+  });
+
   it('prints its usage with --help and exits 0', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
