@@ -5,7 +5,7 @@
  * overwrites for every line (STYLE 2). Strings are made only by the
  * `LineView` methods, when a field is read.
  */
-import type { CefHeader, LinePrefix, LineView } from '../lines/types.js';
+import type { CefHeader, FieldKind, LinePrefix, LineView } from '../lines/types.js';
 import { decodeUtf8, unescapeCefHeader, unescapeCefValue } from './decode.js';
 import { hashKeyString } from './key-hash.js';
 import { parsePrefix } from './prefix.js';
@@ -144,19 +144,13 @@ export class CefTokens implements LineView {
   }
 
   field(name: string): string | undefined {
-    if (name === 'sig') return undefined;
-    const hash = hashKeyString(name);
-    if (hash === undefined) return undefined;
-    if (this.count <= LINEAR_KEYS) {
-      for (let i = this.count - 1; i >= 0; i--) if (this.keyHash[i] === hash && this.keyIs(i, name)) return this.value(i);
-      return undefined;
-    }
-    const mask = this.tableIndex.length - 1;
-    for (let slot = hash & mask; this.tableGeneration[slot] === this.generation; slot = (slot + 1) & mask) {
-      const i = this.tableIndex[slot]!;
-      if (this.keyHash[i] === hash && this.keyIs(i, name)) return this.value(i);
-    }
-    return undefined;
+    const i = this.indexOf(name);
+    return i < 0 ? undefined : this.value(i);
+  }
+
+  /** Every CEF value is text. */
+  fieldKind(name: string): FieldKind | undefined {
+    return this.indexOf(name) < 0 ? undefined : 'string';
   }
 
   /**
@@ -173,6 +167,10 @@ export class CefTokens implements LineView {
       else out[key] = this.value(i);
     }
     return out;
+  }
+
+  rawText(): string {
+    return this.lineText ?? this.decodeLine();
   }
 
   prefix(): LinePrefix {
@@ -193,16 +191,37 @@ export class CefTokens implements LineView {
 
   /** The text of `buf[start, end)`, a span of this line. */
   text(start: number, end: number): string {
-    if (this.lineText === undefined) {
-      const buf = this.buf;
-      let view = this.textView;
-      if (view === undefined || view.buffer !== buf.buffer || view.byteOffset !== buf.byteOffset || view.length !== buf.length) {
-        view = this.textView = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-      }
-      this.lineText = view.toString('utf8', this.start, this.end);
-      this.lineTextAligned = this.lineText.length === this.end - this.start;
+    const line = this.lineText ?? this.decodeLine();
+    return this.lineTextAligned ? line.slice(start - this.start, end - this.start) : decodeUtf8(this.buf, start, end);
+  }
+
+  /** Index of the last pair named `name` (never `sig`), -1 when absent. */
+  private indexOf(name: string): number {
+    if (name === 'sig') return -1;
+    const hash = hashKeyString(name);
+    if (hash === undefined) return -1;
+    if (this.count <= LINEAR_KEYS) {
+      for (let i = this.count - 1; i >= 0; i--) if (this.keyHash[i] === hash && this.keyIs(i, name)) return i;
+      return -1;
     }
-    return this.lineTextAligned ? this.lineText.slice(start - this.start, end - this.start) : decodeUtf8(this.buf, start, end);
+    const mask = this.tableIndex.length - 1;
+    for (let slot = hash & mask; this.tableGeneration[slot] === this.generation; slot = (slot + 1) & mask) {
+      const i = this.tableIndex[slot]!;
+      if (this.keyHash[i] === hash && this.keyIs(i, name)) return i;
+    }
+    return -1;
+  }
+
+  private decodeLine(): string {
+    const buf = this.buf;
+    let view = this.textView;
+    if (view === undefined || view.buffer !== buf.buffer || view.byteOffset !== buf.byteOffset || view.length !== buf.length) {
+      view = this.textView = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    const line = view.toString('utf8', this.start, this.end);
+    this.lineText = line;
+    this.lineTextAligned = line.length === this.end - this.start;
+    return line;
   }
 
   private headerText(f: number): string {

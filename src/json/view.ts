@@ -4,7 +4,7 @@
  * and strings made only when a field is read. Member names are decoded and
  * indexed on the first read (last duplicate wins, duplicates counted then).
  */
-import type { CefHeader, LinePrefix, LineView } from '../lines/types.js';
+import type { CefHeader, FieldKind, LinePrefix, LineView } from '../lines/types.js';
 import { asBuffer, unescapeJsonString, utf8Text } from './strings.js';
 
 /** Numbers per member in the scanner's record: key start, key end, value start, value end, flags. */
@@ -43,6 +43,7 @@ class JsonLineView implements LineView {
   /** Every field but `sig`, decoded on first read (last duplicate wins, in order of first occurrence). */
   #all: Record<string, string> | undefined;
   #duplicates = 0;
+  #raw: string | undefined;
 
   constructor(
     readonly buf: Uint8Array,
@@ -87,6 +88,31 @@ class JsonLineView implements LineView {
     return { ...this.#decoded() };
   }
 
+  /**
+   * The JSON type of the (last) member `name`, from its flags and first byte
+   * (the scanner has validated the value). Finds the member by a backwards
+   * walk that decodes names: meant for the rare question "was this `null`?",
+   * not for every field.
+   */
+  fieldKind(name: string): FieldKind | undefined {
+    if (name === 'sig') return undefined;
+    const m = this.#members;
+    const b = asBuffer(this.buf);
+    for (let i = m.length - MEMBER_STRIDE; i >= 0; i -= MEMBER_STRIDE) {
+      const flags = m[i + 4] as number;
+      const memberName = flags & ESCAPED_KEY ? unescapeJsonString(b, m[i] as number, m[i + 1] as number) : utf8Text(b, m[i] as number, m[i + 1] as number);
+      if (memberName !== name) continue;
+      if (flags & STRING_VALUE) return 'string';
+      return kindOfFirstByte(b[m[i + 2] as number]);
+    }
+    return undefined;
+  }
+
+  rawText(): string {
+    this.#raw ??= utf8Text(asBuffer(this.buf), this.start, this.end);
+    return this.#raw;
+  }
+
   prefix(): LinePrefix {
     return EMPTY_PREFIX;
   }
@@ -120,6 +146,23 @@ class JsonLineView implements LineView {
     }
     this.#all = all;
     return all;
+  }
+}
+
+/** A non-string JSON value's type by its first byte (RFC 8259 §3: `null`, `true`/`false`, object, array, else a number). */
+function kindOfFirstByte(byte: number | undefined): FieldKind {
+  switch (byte) {
+    case 0x6e: // n
+      return 'null';
+    case 0x74: // t
+    case 0x66: // f
+      return 'boolean';
+    case 0x7b: // {
+      return 'object';
+    case 0x5b: // [
+      return 'array';
+    default:
+      return 'number';
   }
 }
 

@@ -13,6 +13,13 @@ import type { ErrorCode } from '../errors/index.js';
 
 export type LineFormat = 'cef' | 'json';
 
+/**
+ * How a field's value was written. `fields` hold the exact source text (SPEC
+ * 6), so a JSON `null` and the JSON string `"null"` read the same there; this
+ * tells them apart. Every CEF value is `string`.
+ */
+export type FieldKind = 'string' | 'number' | 'boolean' | 'null' | 'object' | 'array';
+
 /** The 7 CEF header fields (for JSON lines: from cef_version, event_vendor, ...). */
 export interface CefHeader {
   readonly version: string;
@@ -61,6 +68,14 @@ export interface LineView {
   field(name: string): string | undefined;
   /** Every field except `sig`, in source order, unescaped; last duplicate wins. */
   fields(): Record<string, string>;
+  /** How field `name` (its last duplicate) was written; `undefined` when absent, and for `sig`. */
+  fieldKind(name: string): FieldKind | undefined;
+  /**
+   * The whole line `[start, end)` as text (UTF-8; U+FFFD for bytes that are
+   * not). Decoded once per line and shared with the field reads, so the
+   * event's `raw` costs no second decode.
+   */
+  rawText(): string;
   /** The prefix before `CEF:`; for JSON an empty prefix. */
   prefix(): LinePrefix;
 }

@@ -184,3 +184,36 @@ describe('tokenizeCef: reuse of one token structure', () => {
     expect(tokenizeCef(bytes(HEADER), 10, 5, createCefTokens())?.code).toBe('KAR_ERR_LINE_UNRECOGNIZED');
   });
 });
+
+describe('tokenizeCef: the line as text (rawText) and field kinds', () => {
+  it.each([
+    ['an ASCII line in the middle of a batch', `${HEADER}a=1 msg=hello sig=${SIG}`, 'hello'],
+    ['multi-byte characters (field offsets no longer match the text)', `${HEADER}a=1 msg=héllo ✓ 😀 sig=${SIG}`, 'héllo ✓ 😀'],
+  ])('rawText is the exact line, and field reads agree with it: %s', (_quirk, line, msg) => {
+    const lead = bytes('x\n');
+    const buf = new Uint8Array([...lead, ...bytes(line), ...bytes('\ny')]);
+    const tokens = createCefTokens();
+    expect(tokenizeCef(buf, lead.length, buf.length - 2, tokens)).toBeUndefined();
+    expect(tokens.rawText()).toBe(line);
+    expect(tokens.fields()).toEqual({ a: '1', msg });
+    expect(tokens.header().name).toBe('Authz.usage');
+  });
+
+  it('rawText follows the token structure to the next line', () => {
+    const tokens = createCefTokens();
+    tokenize(`${HEADER}a=1`, tokens);
+    expect(tokens.rawText()).toBe(`${HEADER}a=1`);
+    tokenize(`${HEADER}b=2`, tokens);
+    expect(tokens.rawText()).toBe(`${HEADER}b=2`);
+  });
+
+  it.each([
+    ['a value', 'a', 'string'],
+    ['an empty value', 'e', 'string'],
+    ['the text null is a CEF string', 'n', 'string'],
+    ['an absent field', 'zz', undefined],
+    ['sig is not a field', 'sig', undefined],
+  ])('fieldKind: %s', (_quirk, name, kind) => {
+    expect(tokenize(`${HEADER}a=1 e= n=null sig=${SIG}`).tokens.fieldKind(name)).toBe(kind);
+  });
+});

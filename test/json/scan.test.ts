@@ -232,3 +232,34 @@ describe('scanJsonLine: nesting is bounded without recursion', () => {
     expect(error('['.repeat(1_000_000)).code).toBe('KAR_ERR_JSON_SYNTAX');
   });
 });
+
+describe('scanJsonLine: the line as text (rawText) and field kinds', () => {
+  it.each([
+    ['an ASCII line', '{"a":1,"sig":"x"}'],
+    ['multi-byte characters', '{"msg":"héllo ✓ 😀","sig":"x"}'],
+  ])('rawText is the exact line, not the bytes around it: %s', (_quirk, line) => {
+    expect(view(line, 'pad').rawText()).toBe(line);
+  });
+
+  const line = '{"s":"x","e":"","n":null,"sn":"null","t":true,"f":false,"i":-1.5e3,"o":{"a":null},"a":[],"d":null,"d":"last","sig":"x"}';
+  it.each([
+    ['a string', 's', 'string'],
+    ['an empty string', 'e', 'string'],
+    ['null', 'n', 'null'],
+    ['the string "null"', 'sn', 'string'],
+    ['true', 't', 'boolean'],
+    ['false', 'f', 'boolean'],
+    ['a number', 'i', 'number'],
+    ['an object', 'o', 'object'],
+    ['an array', 'a', 'array'],
+    ['a duplicate: the last one wins', 'd', 'string'],
+    ['an absent member', 'zz', undefined],
+    ['sig is not a field', 'sig', undefined],
+  ])('fieldKind: %s', (_quirk, name, kind) => {
+    expect(view(line).fieldKind(name)).toBe(kind);
+  });
+
+  it('fieldKind finds a member whose name is escaped', () => {
+    expect(view('{"actor\\u005fid":null}').fieldKind('actor_id')).toBe('null');
+  });
+});

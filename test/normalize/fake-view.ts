@@ -2,13 +2,15 @@
  * A minimal LineView over a whole line, for unit tests of normalize/ that
  * must not depend on the CEF tokenizer or the JSON scanner.
  */
-import type { CefHeader, LineFormat, LinePrefix, LineView } from '../../src/lines/types.js';
+import type { CefHeader, FieldKind, LineFormat, LinePrefix, LineView } from '../../src/lines/types.js';
 
 export interface FakeLine {
   readonly format?: LineFormat;
   readonly raw: string;
   readonly header?: Partial<CefHeader>;
   readonly fields?: Record<string, string>;
+  /** How fields were written (default `string`), e.g. `{ actor_id: 'null' }` for a JSON null. */
+  readonly kinds?: Record<string, FieldKind>;
   readonly prefix?: LinePrefix;
   /** The sig text; its span is located in `raw`. */
   readonly sig?: string;
@@ -46,6 +48,9 @@ export function fakeView(line: FakeLine): LineView {
     header: () => header,
     field: (name) => (Object.hasOwn(fields, name) ? fields[name] : undefined),
     fields: () => ({ ...fields }),
+    fieldKind: (name) => (Object.hasOwn(fields, name) ? (line.kinds?.[name] ?? 'string') : undefined),
+    // Decoded from the buffer, as the line parsers do.
+    rawText: () => Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8', start, end),
     prefix: () => line.prefix ?? { text: '' },
   };
 }
