@@ -23,12 +23,18 @@ import type { LineView } from '../lines/types.js';
 /** The longest sig text used as an id. */
 export const MAX_SIG_ID_BYTES = 128;
 
-export function eventIdOf(view: Pick<LineView, 'buf' | 'start' | 'end' | 'sigStart' | 'sigEnd'>): string {
-  const { buf, sigStart, sigEnd } = view;
+/**
+ * `lineText`, when given, is the line already decoded (`view.rawText()`):
+ * when it has one UTF-16 unit per byte, the sig is a slice of it instead of a
+ * second decode.
+ */
+export function eventIdOf(view: Pick<LineView, 'buf' | 'start' | 'end' | 'sigStart' | 'sigEnd'>, lineText?: string): string {
+  const { buf, start, sigStart, sigEnd } = view;
   if (sigStart >= 0 && sigEnd > sigStart && sigEnd - sigStart <= MAX_SIG_ID_BYTES) {
+    if (lineText !== undefined && lineText.length === view.end - start) return lineText.slice(sigStart - start, sigEnd - start);
     return Buffer.from(buf.buffer, buf.byteOffset + sigStart, sigEnd - sigStart).toString('utf8');
   }
-  return rawLineId(buf.subarray(view.start, view.end));
+  return rawLineId(buf.subarray(start, view.end));
 }
 
 /** base64url(sha256(bytes)): the id of an unsigned line (and of a rejected one). */

@@ -13,12 +13,16 @@
  * Types are strict, because a SIEM rule on `granted == false` must not be
  * fooled by `granted=False` or `granted=0`:
  * - `string`: the exact field text, empty string included (`user_agent=`).
+ *   A JSON `null` is no value: no top-level key (`fields` keep `null`).
  * - `boolean`: only the exact texts `true` / `false` (JSON `true` and the
  *   string `"true"` both read as `true`; Kong's docs show both). Anything else
  *   is left out of the top level; it stays in `fields`.
  * - `integer`: only a canonical decimal integer within 2^53 (`200`, not
  *   `0200`, `2e2` or `200.0`). `trace_id` is NOT an integer here: it is 64-bit
  *   and kept as its exact digits (a JS number would corrupt it).
+ *
+ * normalizeLine applies the rows written out, for speed; a test holds it to
+ * this table row by row.
  */
 
 export type FieldType = 'string' | 'boolean' | 'integer';

@@ -22,6 +22,8 @@
  * Nothing here throws: an unparseable value means no `time`.
  */
 
+import { formatIsoMillis } from './iso-format.js';
+
 const MS_PER_DAY = 86_400_000;
 /** ECMAScript's time value range (ECMA-262 §21.4.1.1). */
 const MAX_TIME_MS = 8.64e15;
@@ -52,12 +54,14 @@ export function eventTimeOf(sources: TimeSources, receivedAt: string): string | 
 export function epochMillisToIso(text: string): string | undefined {
   const length = text.length;
   if (length === 0 || length > 16) return undefined;
+  // Exact below 2^53; a longer value may round, but stays above the range.
+  let ms = 0;
   for (let i = 0; i < length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return undefined;
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return undefined;
+    ms = ms * 10 + digit;
   }
-  const ms = Number(text);
-  return ms > MAX_TIME_MS ? undefined : new Date(ms).toISOString();
+  return ms > MAX_TIME_MS ? undefined : formatIsoMillis(ms);
 }
 
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
@@ -85,7 +89,7 @@ export function isoToIso(text: string): string | undefined {
     if (offHours > 23 || offMinutes > 59) return undefined;
     ms -= sign * (offHours * 60 + offMinutes) * 60_000;
   }
-  return Math.abs(ms) > MAX_TIME_MS ? undefined : new Date(ms).toISOString();
+  return Math.abs(ms) > MAX_TIME_MS ? undefined : formatIsoMillis(ms);
 }
 
 const MONTHS: Readonly<Record<string, number>> = { Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12 };
@@ -106,7 +110,7 @@ export function rfc3164ToIso(text: string, receivedAt: string): string | undefin
     if (!isValidDate(year, month, day)) continue;
     const ms = utcMillis(year, month, day, Number(h), Number(mi), Number(s), 0);
     if (year === receivedYear && ms > received + MS_PER_DAY) continue;
-    return new Date(ms).toISOString();
+    return formatIsoMillis(ms);
   }
   return undefined;
 }

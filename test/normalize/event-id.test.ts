@@ -26,3 +26,20 @@ describe('eventIdOf', () => {
     expect(eventIdOf(view)).toHaveLength(43);
   });
 });
+
+describe('eventIdOf with the decoded line (one decode per line)', () => {
+  const decoded = (view: ReturnType<typeof fakeView>) => view.rawText();
+  it.each([
+    ['an ASCII line: the sig is a slice of the line text', `CEF:0|a|b|c|d|e|0|x=1 sig=${goodSig}`],
+    ['a multi-byte character before the sig: offsets differ, decoded on its own', `CEF:0|a|b|c|d|e|0|msg=héllo ✓ sig=${goodSig}`],
+    ['a 4-byte character before the sig', `CEF:0|a|b|c|d|e|0|msg=😀 sig=${goodSig}`],
+  ])('%s', (_quirk, raw) => {
+    const view = fakeView({ raw, sig: goodSig });
+    expect(eventIdOf(view, decoded(view))).toBe(goodSig);
+  });
+
+  it('hashes the bytes of an unsigned line, not its text', () => {
+    const view = fakeView({ raw: 'CEF:0|a|b|c|d|e|0|msg=héllo' });
+    expect(eventIdOf(view, decoded(view))).toBe(sha('CEF:0|a|b|c|d|e|0|msg=héllo'));
+  });
+});

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fieldMap, toBoolean, toInteger, typedKeys, typedValue } from '../../src/normalize/field-map.js';
+import { normalizeLine } from '../../src/normalize/normalize-line.js';
+import { fakeView } from './fake-view.js';
 
 describe('fieldMap', () => {
   it('lists every typed key once, in the serialization order of typedKeys', () => {
@@ -66,5 +68,17 @@ describe('typedValue', () => {
     ['status text is dropped', 'status', 'forbidden', undefined],
   ])('%s', (_quirk, key, text, expected) => {
     expect(typedValue(row(key), text)).toBe(expected);
+  });
+});
+
+describe('normalizeLine applies every row of the table', () => {
+  // normalizeLine writes the rows out by hand (for speed): this keeps it and the table in step.
+  const texts = ['true', 'false', '200', '0200', 'x', '', 'null', '3360194145499877252'];
+  it.each(fieldMap.flatMap((row) => texts.map((text) => [row.key, text, row] as const)))('%s = %j', (key, text, row) => {
+    const view = fakeView({ raw: 'CEF:0|KongInc|Konnect|1.0|konnect|x|1|', fields: { [row.source]: text } });
+    const event = normalizeLine(view, { receivedAt: '2025-06-23T14:28:48.001Z', signature: { status: 'unverified' } }) as unknown as Record<string, unknown>;
+    const expected = typedValue(row, text);
+    expect(event[key]).toBe(expected);
+    expect(Object.hasOwn(event, key)).toBe(expected !== undefined);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeLine, serializeEvent } from '../../src/normalize/index.js';
+import { createLineParser, isLineError } from '../../src/lines/parse-line.js';
+import { fieldMap, normalizeLine, serializeEvent } from '../../src/normalize/index.js';
 import { fakeView } from './fake-view.js';
 
 const receivedAt = '2025-06-23T14:28:48.001Z';
@@ -137,5 +138,40 @@ describe('normalizeLine: quirks', () => {
     const event = normalizeLine(view, { receivedAt, signature: { status: 'unverified' } });
     header.name = 'changed';
     expect(event.header.name).toBe('n');
+  });
+});
+
+describe('normalizeLine: a JSON null is no value (SPEC 6: typed keys only when the source has them)', () => {
+  const parser = createLineParser();
+  const normalizeText = (line: string) => {
+    const buf = Buffer.from(line, 'utf8');
+    const view = parser.parse(buf, 0, buf.length);
+    if (isLineError(view)) throw new Error(view.message);
+    return normalizeLine(view, { receivedAt, signature: { status: 'unverified' } });
+  };
+
+  it.each([
+    ['JSON null: no top-level key, and fields keep its source text', '{"actor_id":null}', undefined],
+    ['the JSON string "null" is a value', '{"actor_id":"null"}', 'null'],
+    ['a CEF value null is text, so a value', 'CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|actor_id=null', 'null'],
+    ['the last duplicate decides: null after a string', '{"actor_id":"a","actor_id":null}', undefined],
+    ['the last duplicate decides: a string after null', '{"actor_id":null,"actor_id":"a"}', 'a'],
+    ['an escaped member name is the same member', '{"actor\\u005fid":null}', undefined],
+    ['an empty JSON string is a value', '{"actor_id":""}', ''],
+  ])('%s', (_quirk, line, expected) => {
+    const event = normalizeText(line);
+    expect(event.actor_id).toBe(expected);
+    expect(Object.hasOwn(event, 'actor_id')).toBe(expected !== undefined);
+    expect(event.fields['actor_id']).toBe(expected ?? 'null');
+  });
+
+  it.each(fieldMap.map((row) => [row.key, row.source] as const))('every row: "%s" is absent when the member is null', (key, source) => {
+    const event = normalizeText(`{"rt":1750688927556,${JSON.stringify(source)}:null}`);
+    expect(Object.hasOwn(event, key)).toBe(false);
+    expect(event.fields[source]).toBe('null');
+  });
+
+  it('keeps a JSON number in a string row as its exact digits (trace_id is 64-bit)', () => {
+    expect(normalizeText('{"trace_id":6891110586028963295}').trace_id).toBe('6891110586028963295');
   });
 });
