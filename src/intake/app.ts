@@ -8,13 +8,14 @@
  * answer is built by `respond.ts`.
  */
 import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import { Hono, type Context } from 'hono';
 import type { ErrorCode } from '../errors/index.js';
 import type { Logger } from '../observability/logger.js';
 import { metricsRegistry } from '../observability/metrics.js';
 import type { BatchOutcome } from '../pipeline.js';
 import type { AuthorizationCheck } from './authorize.js';
-import { checkContentLength, decodeBody, parseContentEncoding, readBodyCapped, type DecodeLimits } from './decode-body.js';
+import { checkContentLength, decodeBody, parseContentEncoding, readBodyCapped, readIncomingCapped, type DecodeLimits } from './decode-body.js';
 import { countAnswer, countOutcome, intakeMetrics } from './metrics.js';
 import { codeOfThrown, respondError, respondStored, retryAfterOfThrown } from './respond.js';
 
@@ -48,9 +49,13 @@ export interface IntakeApp {
 /** How many failed event ids a warning lists (ids are signatures: not secret, but long). */
 const FAILED_IDS_LOGGED = 5;
 
+/** Node's request under @hono/node-server; absent with `app.request()` (tests) and other adapters. */
+function incomingOf(c: Context): (Readable & { socket?: { remoteAddress?: string } }) | undefined {
+  return (c.env as { incoming?: Readable & { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+}
+
 function remoteAddress(c: Context): string | undefined {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress;
+  return incomingOf(c)?.socket?.remoteAddress;
 }
 
 export function createIntakeApp(options: IntakeAppOptions): IntakeApp {
@@ -109,7 +114,8 @@ export function createIntakeApp(options: IntakeAppOptions): IntakeApp {
     inFlight++;
     intakeMetrics.inFlight.set(inFlight);
     try {
-      const raw = await readBodyCapped(c.req.raw.body, limits);
+      const incoming = incomingOf(c);
+      const raw = incoming === undefined ? await readBodyCapped(c.req.raw.body, limits) : await readIncomingCapped(incoming, limits);
       if (!raw.ok) return refuse(raw.code, raw.detail);
       const decoded = await decodeBody(raw.value, coding.value, limits.maxInflatedBytes);
       if (!decoded.ok) return refuse(decoded.code, decoded.detail);

@@ -1,6 +1,7 @@
-import { createGunzip, gzipSync } from 'node:zlib';
+import { PassThrough } from 'node:stream';
+import { createGunzip, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { checkContentLength, decodeBody, inflateCapped, isGzip, parseContentEncoding, readBodyCapped } from '../../src/intake/decode-body.js';
+import { checkContentLength, decodeBody, inflateCapped, isGzip, parseContentEncoding, readBodyCapped, readIncomingCapped, SYNC_INFLATE_BYTES } from '../../src/intake/decode-body.js';
 
 function streamOf(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {
   return new ReadableStream({
@@ -76,6 +77,77 @@ describe('readBodyCapped', () => {
       },
     });
     const result = await readBodyCapped(failing, { maxBodyBytes: 100, bodyReadTimeoutMs: 10_000 });
+    expect(!result.ok && result.code).toBe('KAR_ERR_INTAKE_BODY_UNDECODABLE');
+  });
+});
+
+describe('readIncomingCapped (the Node request stream)', () => {
+  const limits = { maxBodyBytes: 25, bodyReadTimeoutMs: 10_000 };
+
+  it('reads a body of many chunks', async () => {
+    const incoming = new PassThrough();
+    const result = readIncomingCapped(incoming, limits);
+    incoming.write('ab');
+    incoming.end('cd');
+    const outcome = await result;
+    expect(outcome.ok && outcome.value.toString()).toBe('abcd');
+  });
+
+  it('a stream already read to its end gives its (empty) rest', async () => {
+    const incoming = new PassThrough();
+    incoming.end();
+    incoming.resume();
+    await new Promise((resolve) => incoming.once('end', resolve));
+    const outcome = await readIncomingCapped(incoming, limits);
+    expect(outcome.ok && outcome.value.length).toBe(0);
+  });
+
+  it.each([
+    ['over the cap: 413, the stream paused for the adapter to drain', (s: PassThrough) => s.write(Buffer.alloc(30)), 'KAR_ERR_INTAKE_BODY_TOO_LARGE'],
+    ['the client goes away mid-body', (s: PassThrough) => s.destroy(new Error('ECONNRESET')), 'KAR_ERR_INTAKE_BODY_UNDECODABLE'],
+    ['closed before its end', (s: PassThrough) => s.destroy(), 'KAR_ERR_INTAKE_BODY_UNDECODABLE'],
+  ])('%s', async (_quirk, act, code) => {
+    const incoming = new PassThrough();
+    const result = readIncomingCapped(incoming, limits);
+    incoming.write('abc');
+    act(incoming);
+    const outcome = await result;
+    expect(!outcome.ok && outcome.code).toBe(code);
+    expect(incoming.listenerCount('data')).toBe(0);
+  });
+
+  it('a body that does not arrive in time is a timeout', async () => {
+    const incoming = new PassThrough();
+    const outcome = await readIncomingCapped(incoming, { maxBodyBytes: 25, bodyReadTimeoutMs: 20 });
+    expect(!outcome.ok && outcome.code).toBe('KAR_ERR_INTAKE_TIMEOUT');
+    expect(incoming.isPaused()).toBe(true);
+  });
+});
+
+describe('decodeBody: small bodies inflate in one call, bigger ones stream within the cap', () => {
+  const big = Buffer.alloc(SYNC_INFLATE_BYTES * 3, 'a');
+  it.each([
+    ['gzip beyond the one-call budget, within the cap', gzipSync(big), 'gzip', SYNC_INFLATE_BYTES * 4, big.length],
+    ['zlib deflate beyond the budget', deflateSync(big), 'deflate', SYNC_INFLATE_BYTES * 4, big.length],
+    ['raw deflate beyond the budget', deflateRawSync(big), 'deflate', SYNC_INFLATE_BYTES * 4, big.length],
+    ['raw deflate, small', deflateRawSync(Buffer.from('x\n')), 'deflate', 100, 2],
+  ] as const)('%s', async (_quirk, body, coding, cap, length) => {
+    const result = await decodeBody(body, coding, cap);
+    expect(result.ok && result.value.length).toBe(length);
+  });
+
+  it.each([
+    ['over the cap below the budget', SYNC_INFLATE_BYTES / 2],
+    ['over the cap above the budget', SYNC_INFLATE_BYTES * 2],
+  ])('%s is 413', async (_quirk, cap) => {
+    const result = await decodeBody(gzipSync(big), 'gzip', cap);
+    expect(!result.ok && result.code).toBe('KAR_ERR_INTAKE_INFLATED_TOO_LARGE');
+  });
+
+  it('a corrupt gzip body is undecodable', async () => {
+    const body = gzipSync(Buffer.from('line\n'));
+    body[body.length - 6] ^= 0xff;
+    const result = await decodeBody(body, 'gzip', 1000);
     expect(!result.ok && result.code).toBe('KAR_ERR_INTAKE_BODY_UNDECODABLE');
   });
 });
