@@ -7,7 +7,7 @@
  */
 export { createIntakeApp, type IntakeApp, type IntakeAppOptions, type IntakeLimits } from './app.js';
 export { createAuthorizationCheck, type AuthorizationCheck, type AuthorizationOptions } from './authorize.js';
-export { checkContentLength, decodeBody, inflateCapped, isGzip, parseContentEncoding, readBodyCapped, type BodyCoding, type DecodeLimits, type Decoded, type DecodeFailure } from './decode-body.js';
+export { checkContentLength, decodeBody, inflateCapped, isGzip, parseContentEncoding, readBodyCapped, readIncomingCapped, SYNC_INFLATE_BYTES, type BodyCoding, type DecodeLimits, type Decoded, type DecodeFailure } from './decode-body.js';
 export { respondError, respondStored, statusOf, codeOfThrown } from './respond.js';
 export { intakeMetrics } from './metrics.js';
 export { loadTlsMaterial, type TlsMaterial } from './tls.js';
