@@ -218,6 +218,15 @@ describe('konnect-audit verify (process)', () => {
 });
 
 describe('konnect-audit verify (in-process)', () => {
+  it('takes the JWKS from KONNECT_AUDIT_JWKS when no --jwks is given (a relative path is relative to the command)', async () => {
+    const stdout = new PassThrough();
+    const out: Buffer[] = [];
+    stdout.on('data', (c: Buffer) => out.push(c));
+    const code = await verifyCommand({ argv: ['--format', 'json', 'valid.log'], stdin: Readable.from([]), stdout, stderr: new PassThrough(), env: { KONNECT_AUDIT_JWKS: 'jwks-both.json' }, cwd: dir });
+    expect(code).toBe(0);
+    expect(JSON.parse(Buffer.concat(out).toString())).toMatchObject({ total: 3, valid: 3 });
+  });
+
   it('shows throttled progress on stderr when stderr is a terminal, and erases it before the report', async () => {
     const many = Array.from({ length: 20_000 }, (_, i) => (i % 100 === 0 ? signCef(cefUnsigned(i), k1) : cefUnsigned(i))).join('\n');
     const stderr: PassThrough & { isTTY?: boolean } = new PassThrough();
