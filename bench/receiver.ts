@@ -64,7 +64,8 @@ function parseArgs(argv: readonly string[]): Args {
 
 const WARMUP_MS = 3000;
 const CEILING_MS = 3000;
-const PACED_INSTANCES = 10;
+/** As many as the peak: never more batches in flight than maxBatchesInFlight (8), so a 429 cannot come from the bench itself. */
+const PACED_INSTANCES = 8;
 /** Bodies for a phase: the ceiling rate times the duration, with this margin (the receiver cannot beat the ceiling by much). */
 const BODY_MARGIN = 1.4;
 
@@ -84,7 +85,16 @@ interface PhaseResult extends LoadResult {
   readonly cpuRatio: number;
   readonly peakRssMb: number;
   readonly loadavg: number;
+  /** Share of one core the receiver's event loop used: near 1, a second process (node:cluster) would be what helps. */
+  readonly eventLoopBusy: number;
+  /** CPU of the load generator (autocannon, this process) per line: it shares the 2 cores with the receiver. */
+  readonly clientCpuMicrosPerLine: number;
+  /** Group commit under load: batches committed per transaction (one fsync each). */
+  readonly groupCommit: { readonly transactions: number; readonly batches: number; readonly batchesPerTransaction: number };
 }
+
+const TRANSACTIONS = 'konnect_audit_store_commit_transactions_total';
+const COMMITTED = 'konnect_audit_store_commit_batches_total{result="committed"}';
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -141,8 +151,10 @@ class Bench {
     const pool = await buildBodyPool(this.source, batches, batchSize);
     await settle(receiver);
     const before = this.lastCeiling ?? (await this.ceiling(pool.sampleLines, `before ${name}`));
+    const metrics0 = await receiver.metrics();
     const cpu0 = await receiver.cpuSeconds();
     const threads0 = await receiver.cpuSecondsByThread();
+    const client0 = process.cpuUsage();
     const load = await runLoad({
       url: receiver.url,
       authorization: this.env.authorization,
@@ -150,8 +162,13 @@ class Bench {
       shape,
       durationMs: this.args.durationMs,
     });
+    const client = process.cpuUsage(client0);
     const cpu = (await receiver.cpuSeconds()) - cpu0;
     const threads1 = await receiver.cpuSecondsByThread();
+    const metrics1 = await receiver.metrics();
+    const delta = (name: string): number => (metrics1.get(name) ?? 0) - (metrics0.get(name) ?? 0);
+    const transactions = delta(TRANSACTIONS);
+    const committed = delta(COMMITTED);
     const peakRss = await receiver.peakRssBytes();
     const load1 = loadavg()[0] ?? Number.NaN;
     await settle(receiver);
@@ -175,12 +192,16 @@ class Bench {
       cpuRatio: ceilingCpu / receiverCpu,
       peakRssMb: peakRss / 1024 / 1024,
       loadavg: load1,
+      eventLoopBusy: (threads1.main - threads0.main) / load.seconds,
+      clientCpuMicrosPerLine: perLine((client.user + client.system) / 1e6),
+      groupCommit: { transactions, batches: committed, batchesPerTransaction: committed / Math.max(1, transactions) },
     };
     this.phases.push(result);
     log(
       `  ${name}: ${Math.round(load.linesPerSec)} lines/s (${(result.ceilingRatio * 100).toFixed(0)}% of ceiling), ${load.requestsPerSec.toFixed(1)} req/s, ` +
         `p50 ${load.latencyMs.p50.toFixed(1)} ms, p99 ${load.latencyMs.p99.toFixed(1)} ms, ${receiverCpu.toFixed(1)} µs CPU/line ` +
         `(event loop ${byThread.main.toFixed(0)}, other threads ${byThread.threads.toFixed(0)}), ` +
+        `event loop busy ${(result.eventLoopBusy * 100).toFixed(0)}%, ${result.groupCommit.batchesPerTransaction.toFixed(2)} batches/commit, client ${result.clientCpuMicrosPerLine.toFixed(0)} µs CPU/line, ` +
         `RSS ${result.peakRssMb.toFixed(0)} MB, statuses ${JSON.stringify(load.statusCodes)}${load.exhausted ? ' (body pool exhausted)' : ''}`,
     );
     return result;
@@ -292,6 +313,9 @@ function roundPhase(p: PhaseResult): Record<string, unknown> {
     latencyMs: { p50: round(p.latencyMs.p50), p90: round(p.latencyMs.p90), p99: round(p.latencyMs.p99), max: round(p.latencyMs.max), mean: round(p.latencyMs.mean) },
     statusCodes: p.statusCodes,
     summary: p.summary,
+    eventLoopBusy: round(p.eventLoopBusy),
+    clientCpuMicrosPerLine: round(p.clientCpuMicrosPerLine),
+    groupCommit: { transactions: p.groupCommit.transactions, batches: p.groupCommit.batches, batchesPerTransaction: round(p.groupCommit.batchesPerTransaction) },
     peakRssMb: round(p.peakRssMb),
     loadavg: round(p.loadavg),
     exhausted: p.exhausted,

@@ -77,6 +77,8 @@ export interface ReceiverProcess {
    * told apart.
    */
   cpuSecondsByThread(): Promise<ThreadCpu>;
+  /** Counters from GET /metrics (`name` or `name{labels}` → value). */
+  metrics(): Promise<Map<string, number>>;
   /** SIGTERM, then wait for a clean exit. */
   stop(): Promise<number | null>;
 }
@@ -156,6 +158,7 @@ export async function startReceiverProcess(env: BenchEnvironment, options: Recei
     peakRssBytes: () => status('VmHWM'),
     cpuSeconds: async () => statCpuSeconds(await readFile(`/proc/${pid}/stat`, 'utf8')),
     cpuSecondsByThread: () => threadCpu(pid),
+    metrics: () => scrapeMetrics(port),
     async stop() {
       child.kill('SIGTERM');
       return exited;
@@ -174,6 +177,37 @@ async function waitHealthy(port: number, exited: Promise<number | null>, logFile
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`the receiver did not answer /healthz within 30 s; see ${logFile}`);
+}
+
+function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolveGet, reject) => {
+    // Loopback only, to the bench's own self-signed receiver.
+    const req = request({ host: '127.0.0.1', port, path, rejectUnauthorized: false, timeout: 5000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolveGet({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.end();
+  });
+}
+
+/** Prometheus text → `name{labels}` → value (comments skipped). */
+export function parseMetrics(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const space = line.lastIndexOf(' ');
+    out.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return out;
+}
+
+async function scrapeMetrics(port: number): Promise<Map<string, number>> {
+  const { status, body } = await get(port, '/metrics');
+  if (status !== 200) throw new Error(`GET /metrics answered ${status}`);
+  return parseMetrics(body);
 }
 
 function healthy(port: number): Promise<boolean> {

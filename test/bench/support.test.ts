@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measureVerifyCeiling, verifyItemsOf } from '../../bench/support/ceiling.js';
 import { createBodyCursor, runLoad } from '../../bench/support/load.js';
 import { areaOf, summarizeProfile } from '../../bench/support/profile-summary.js';
-import { createBenchEnvironment, startReceiverProcess, type BenchEnvironment } from '../../bench/support/receiver-process.js';
+import { createBenchEnvironment, parseMetrics, startReceiverProcess, type BenchEnvironment } from '../../bench/support/receiver-process.js';
 import { buildBodyPool, createLineSource, signCefLinesAsync } from '../../bench/support/signed-bodies.js';
 import { percentile, round } from '../../bench/support/stats.js';
 import { makeKonnectLines, signCefLine } from '../../src/testing/index.js';
@@ -75,6 +75,16 @@ describe('stats', () => {
   });
 });
 
+describe('parseMetrics', () => {
+  it('reads counters with and without labels, skipping comments', () => {
+    const text = '# HELP x y\n# TYPE x counter\nx_total 3\ny_total{result="committed"} 5\n\n';
+    expect([...parseMetrics(text)]).toEqual([
+      ['x_total', 3],
+      ['y_total{result="committed"}', 5],
+    ]);
+  });
+});
+
 describe('profile summary', () => {
   it.each([
     ['/work/main/dist/store/dedup.js', 'claim', 'src/store'],
@@ -122,6 +132,9 @@ describe('receiver process and load driver', () => {
       expect(result.summary).toEqual({ accepted: 120, duplicates: 0, quarantined: 0, rejected: 0 });
       expect(await receiver.peakRssBytes()).toBeGreaterThan(0);
       expect(await receiver.cpuSeconds()).toBeGreaterThan(0);
+      const metrics = await receiver.metrics();
+      expect(metrics.get('konnect_audit_store_commit_batches_total{result="committed"}')).toBe(6);
+      expect(metrics.get('konnect_audit_store_commit_transactions_total')).toBeLessThanOrEqual(6);
     } finally {
       expect(await receiver.stop()).toBe(0);
     }
