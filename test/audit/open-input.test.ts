@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEAD_BYTES, openInput } from '../../src/audit/open-input.js';
 import { isKarError } from '../../src/errors/index.js';
 import { tempDir } from './helpers.js';
@@ -12,6 +12,10 @@ const noStdin = Readable.from([]);
 
 beforeAll(() => {
   dir = tempDir();
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
 });
 
 async function readAll(path: string, stdin: Readable = noStdin): Promise<{ text: string; gzip: boolean; head: string; bytesRead: number; sizeBytes: number | undefined }> {

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verdictAt, verdictCount } from '../../src/audit/check-batch.js';
 import { inputKinds, type InputKind } from '../../src/audit/input-kinds.js';
 import { runAudit, type AuditOptions } from '../../src/audit/run-audit.js';
@@ -37,6 +37,10 @@ beforeAll(() => {
     { raw: breakSig(signJson(jsonUnsigned(10), k2)), status: 'malformed' },
     { raw: signCef(cefUnsigned(11), k1), status: 'valid', kid: 'kid-2024' },
   ];
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
 });
 
 function audit(inputs: string[], extra: Partial<AuditOptions> = {}) {

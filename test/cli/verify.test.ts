@@ -5,13 +5,13 @@
  * streamed through stdin with its peak memory measured.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../src/cli/verify.js';
 import { breakSig, cefUnsigned, dropSig, exportAs, jsonUnsigned, makeKey, signCef, signJson, tamper, tempDir, type TestKey } from '../audit/helpers.js';
 
@@ -80,6 +80,10 @@ beforeAll(() => {
   writeFileSync(join(dir, 'valid.log'), `${[mixedLines[0], mixedLines[1], mixedLines[6]].join('\n')}\n`);
   writeFileSync(join(dir, 'missing-only.log'), `${mixedLines[4]}\n`);
 }, 120_000);
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('konnect-audit verify (process)', () => {
   it('exits 0 when every line is valid, prints the text report on stdout and nothing on stderr (not a TTY: no progress)', async () => {
