@@ -127,10 +127,18 @@ class JsonLineView implements LineView {
     const all: Record<string, string> = {};
     const m = this.#members;
     const b = asBuffer(this.buf);
+    // Unescaped names and values are slices of the line decoded once (a
+    // native decode per string cost more than the rest of the pass), when
+    // the line is ASCII so that byte offsets are string offsets.
+    const line = this.rawText();
+    const base = this.start;
+    const aligned = line.length === this.end - base;
     let sigSeen = false;
     for (let i = 0; i < m.length; i += MEMBER_STRIDE) {
       const flags = m[i + 4] as number;
-      const name = flags & ESCAPED_KEY ? unescapeJsonString(b, m[i] as number, m[i + 1] as number) : utf8Text(b, m[i] as number, m[i + 1] as number);
+      const nameStart = m[i] as number;
+      const nameEnd = m[i + 1] as number;
+      const name = flags & ESCAPED_KEY ? unescapeJsonString(b, nameStart, nameEnd) : aligned ? line.slice(nameStart - base, nameEnd - base) : utf8Text(b, nameStart, nameEnd);
       if (name === 'sig') {
         if (sigSeen) this.#duplicates++;
         sigSeen = true;
@@ -138,7 +146,7 @@ class JsonLineView implements LineView {
       }
       const start = m[i + 2] as number;
       const end = m[i + 3] as number;
-      const value = flags & ESCAPED_VALUE ? unescapeJsonString(b, start, end) : utf8Text(b, start, end);
+      const value = flags & ESCAPED_VALUE ? unescapeJsonString(b, start, end) : aligned ? line.slice(start - base, end - base) : utf8Text(b, start, end);
       if (Object.hasOwn(all, name)) this.#duplicates++;
       // A member named `__proto__` is data like any other, not the record's prototype.
       if (name === '__proto__') Object.defineProperty(all, name, { value, enumerable: true, writable: true, configurable: true });

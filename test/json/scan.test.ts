@@ -259,6 +259,15 @@ describe('scanJsonLine: the line as text (rawText) and field kinds', () => {
     expect(view(line).fieldKind(name)).toBe(kind);
   });
 
+  it.each([
+    ['an ASCII line (names and values are slices of the decoded line)', '{"a":"x y","n":12,"e":"","u":"\\u00e9"}', { a: 'x y', n: '12', e: '', u: 'é' }],
+    ['a multi-byte character first: byte offsets are not string offsets', '{"é":"✓","a":"x y","n":12,"k😀":"v"}', { 'é': '✓', a: 'x y', n: '12', 'k😀': 'v' }],
+  ])('fields agree with rawText: %s', (_quirk, line, expected) => {
+    const v = view(line, 'pad');
+    expect(v.fields()).toEqual(expected);
+    expect(v.rawText()).toBe(line);
+  });
+
   it('fieldKind finds a member whose name is escaped', () => {
     expect(view('{"actor\\u005fid":null}').fieldKind('actor_id')).toBe('null');
   });
