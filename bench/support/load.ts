@@ -44,6 +44,8 @@ export interface LoadOptions {
   readonly bodies: BodyCursor;
   readonly shape: LoadShape;
   readonly durationMs: number;
+  /** Close and reopen the connection (a new TLS handshake) after this many requests; default: keep-alive. */
+  readonly reconnectEvery?: number;
 }
 
 export interface LoadResult {
@@ -111,6 +113,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     requests,
     // autocannon always connects with rejectUnauthorized: false (the bench's certificate is self-signed anyway).
     timeout: 30,
+    ...(options.reconnectEvery === undefined ? {} : { reconnectRate: options.reconnectEvery }),
   };
 
   const runOne = (opts: autocannon.Options, delayMs: number): Promise<autocannon.Result> =>

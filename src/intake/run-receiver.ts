@@ -48,6 +48,15 @@ export interface RunningReceiver {
 export const JWKS_CACHE_FILE = 'jwks-cache.json';
 /** Node checks header/request timeouts on this period (default 30 s): short, so slow clients are cut off near their deadline. */
 const CONNECTIONS_CHECK_MS = 1000;
+/**
+ * How long an idle keep-alive connection stays open (Node's default is 5 s).
+ * A new TLS connection costs the receiver 2.5 to 4 ms of CPU (handshake,
+ * with or without session resumption: bench/support/handshake-probe.ts),
+ * about a tenth of what a 100-line batch costs; Konnect posting every few
+ * seconds on a connection the server had already closed would pay it each
+ * time. Idle connections hold only their sockets.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Certificates this close to expiry get a warning at start. */
 const EXPIRY_WARNING_MS = 14 * 24 * 60 * 60 * 1000;
 
@@ -125,6 +134,7 @@ export async function startReceiver(config: ReceiverConfig, options: StartReceiv
         ? createAdaptorServer({ fetch: intake.app.fetch, createServer: createHttpServer, serverOptions })
         : createAdaptorServer({ fetch: intake.app.fetch, createServer: createHttpsServer, serverOptions: { ...serverOptions, cert: tls.cert, key: tls.key } })
     ) as HttpServer | HttpsServer;
+    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
     server.on('tlsClientError', (error: Error) => logger.debug({ err: error.message }, 'TLS handshake failed'));
     const port = await listen(server, config.host, config.port);
 

@@ -146,7 +146,7 @@ describe('decodeBody: small bodies inflate in one call, bigger ones stream withi
 
   it('a corrupt gzip body is undecodable', async () => {
     const body = gzipSync(Buffer.from('line\n'));
-    body[body.length - 6] ^= 0xff;
+    body.writeUInt8((body.at(-6) ?? 0) ^ 0xff, body.length - 6);
     const result = await decodeBody(body, 'gzip', 1000);
     expect(!result.ok && result.code).toBe('KAR_ERR_INTAKE_BODY_UNDECODABLE');
   });

@@ -4,7 +4,7 @@
  * that speaks like Konnect (gzip body labelled `application/gzip`).
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
+import { request, type Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -72,7 +72,7 @@ export interface Answer {
 }
 
 /** POSTs like Konnect: gzip, `Content-Encoding: application/gzip`, `Content-Type: text/plain`. */
-export function postLikeKonnect(url: string, ca: string, lines: readonly string[], headers: Record<string, string> = {}, body?: Buffer): Promise<Answer> {
+export function postLikeKonnect(url: string, ca: string, lines: readonly string[], headers: Record<string, string> = {}, body?: Buffer, agent?: Agent): Promise<Answer> {
   const payload = body ?? gzipSync(Buffer.from(lines.map((line) => `${line}\n`).join('')));
   return new Promise((resolve, reject) => {
     const req = request(
@@ -80,6 +80,7 @@ export function postLikeKonnect(url: string, ca: string, lines: readonly string[
       {
         method: 'POST',
         ca,
+        ...(agent === undefined ? {} : { agent }),
         headers: { authorization: TOKEN, 'content-type': 'text/plain', 'content-encoding': 'application/gzip', 'content-length': String(payload.length), ...headers },
       },
       (res) => {
