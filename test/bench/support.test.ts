@@ -9,6 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measureVerifyCeiling, verifyItemsOf } from '../../bench/support/ceiling.js';
 import { createBodyCursor, runLoad } from '../../bench/support/load.js';
+import { parsePerfScript, perfAreaOf, summarizePerf } from '../../bench/support/perf-profile.js';
 import { areaOf, summarizeProfile } from '../../bench/support/profile-summary.js';
 import { createBenchEnvironment, parseMetrics, startReceiverProcess, type BenchEnvironment } from '../../bench/support/receiver-process.js';
 import { buildBodyPool, createLineSource, signCefLinesAsync } from '../../bench/support/signed-bodies.js';
@@ -138,5 +139,26 @@ describe('receiver process and load driver', () => {
     } finally {
       expect(await receiver.stop()).toBe(0);
     }
+  });
+});
+
+describe('perf profile', () => {
+  it.each([
+    [['sqlite3VdbeExec (/x/better_sqlite3.node)', 'JS:*claim file:///w/dist/store/dedup.js:28:9 (/tmp/perf-1.map)'], 'src/store'],
+    [['Builtins_LoadIC (/usr/bin/node)', 'JS:*fetch file:///w/node_modules/@hono/node-server/dist/index.mjs:1:2 (/tmp/perf-1.map)'], 'node_modules/@hono/node-server'],
+    [['JS:*emit node:events:471:1 (/tmp/perf-1.map)'], 'node:events'],
+    [['_int_malloc (/usr/lib/libc.so.6)', 'start_thread (/usr/lib/libc.so.6)'], '(_int_malloc)'],
+  ])('area of a stack: %j', (frames, area) => {
+    expect(perfAreaOf(frames)).toBe(area);
+  });
+
+  it('splits samples by thread and area', () => {
+    const text = '10 \n\t  1 JS:*a file:///w/dist/store/x.js:1:1 (/tmp/m)\n\n10 \n\t  2 JS:*b file:///w/dist/cef/y.js:1:1 (/tmp/m)\n\n11 \n\t  3 verify (/usr/bin/node)\n';
+    const summary = summarizePerf(parsePerfScript(text), 10);
+    expect(summary.eventLoopShare).toBeCloseTo(2 / 3);
+    expect(summary.byArea).toEqual([
+      { area: 'src/store', share: 0.5 },
+      { area: 'src/cef', share: 0.5 },
+    ]);
   });
 });
