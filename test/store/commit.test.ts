@@ -48,6 +48,24 @@ describe('commitBatch', () => {
   });
 
   it.each([
+    { quirk: 'one event', size: 1 },
+    { quirk: 'exactly one multi-row INSERT (100)', size: 100 },
+    { quirk: 'one past a statement (101)', size: 101 },
+    { quirk: 'several statements and a remainder (250)', size: 250 },
+  ])('stores a batch of $quirk in order, with sequence numbers in that order', async ({ size }) => {
+    const store = setup().open();
+    await store.commitBatch(batch(['e3', 'e7']));
+    const wanted = ids('e', size);
+    const summary = await store.commitBatch(batch(wanted));
+    expect(summary).toMatchObject({ accepted: size - wanted.filter((id) => id === 'e3' || id === 'e7').length, duplicates: wanted.filter((id) => id === 'e3' || id === 'e7').length });
+    const pending = store.readPending('s', { maxBytes: Number.MAX_SAFE_INTEGER, maxEvents: 1_000 });
+    expect(pending.map((e) => e.id)).toEqual(['e3', 'e7', ...wanted.filter((id) => id !== 'e3' && id !== 'e7')]);
+    expect(pending.every((e, i) => i === 0 || e.seq > (pending[i - 1]?.seq ?? 0))).toBe(true);
+    expect(pending.find((e) => e.id === 'e42')?.json ?? eventJson('e42')).toBe(eventJson('e42'));
+    expect(store.stats().pendingBytes).toBe(pending.reduce((sum, e) => sum + e.bytes, 0));
+  });
+
+  it.each([
     { quirk: 'a Konnect retry of the same batch', first: ['a', 'b'], second: ['a', 'b'], accepted: 0, duplicates: 2 },
     { quirk: 'a replay overlapping the previous batch', first: ['a', 'b'], second: ['b', 'c'], accepted: 1, duplicates: 1 },
     { quirk: 'the same line twice inside one batch', first: [], second: ['x', 'x', 'y'], accepted: 2, duplicates: 1 },
