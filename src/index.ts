@@ -6,7 +6,7 @@
 export { processBatch, invalidSignaturePolicies, type BatchOutcome, type InvalidSignaturePolicy, type PipelineDeps } from './pipeline.js';
 export { createLineParser, isLineError, type LineParser } from './lines/parse-line.js';
 export { splitLines, type LineSpans } from './lines/split.js';
-export type { CefHeader, LineError, LineFormat, LinePrefix, LineView } from './lines/types.js';
+export type { CefHeader, FieldKind, LineError, LineFormat, LinePrefix, LineView } from './lines/types.js';
 export { createCefTokens, tokenizeCef, type CefTokens } from './cef/index.js';
 export { scanJsonLine } from './json/index.js';
 export {
