@@ -14,7 +14,9 @@
  * Options: `--scaling` adds batch sizes 10 and 1,000 and UV_THREADPOOL_SIZE 2
  * vs 4 (about two more minutes); `--duration-ms N` per load phase (10000);
  * `--connections N` for the peak (8 = the default maxBatchesInFlight);
- * `--cpu-prof DIR` runs the receiver under `node --cpu-prof`.
+ * `--cpu-prof DIR` runs the receiver under `node --cpu-prof`; `--threadpool N`
+ * sets the main receiver's UV_THREADPOOL_SIZE; `--max-batches-in-flight N`
+ * its KONNECT_AUDIT_MAX_BATCHES_IN_FLIGHT (with `--connections` above 8).
  * Prints one JSON object on stdout and a human table on stderr.
  *
  * The machine is shared: every rate is also given per CPU-second
@@ -39,6 +41,10 @@ interface Args {
   readonly durationMs: number;
   readonly connections: number;
   readonly cpuProfDir: string | undefined;
+  /** UV_THREADPOOL_SIZE of the main receiver (unset: Node's default, 4). */
+  readonly threadpool: number | undefined;
+  /** KONNECT_AUDIT_MAX_BATCHES_IN_FLIGHT of the receivers (unset: the default, 8). */
+  readonly maxBatchesInFlight: number | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -46,6 +52,8 @@ function parseArgs(argv: readonly string[]): Args {
   let durationMs = 10_000;
   let connections = 8;
   let cpuProfDir: string | undefined;
+  let threadpool: number | undefined;
+  let maxBatchesInFlight: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -57,15 +65,15 @@ function parseArgs(argv: readonly string[]): Args {
     else if (arg === '--duration-ms') durationMs = Number(value());
     else if (arg === '--connections') connections = Number(value());
     else if (arg === '--cpu-prof') cpuProfDir = resolve(value());
+    else if (arg === '--threadpool') threadpool = Number(value());
+    else if (arg === '--max-batches-in-flight') maxBatchesInFlight = Number(value());
     else throw new Error(`unknown option ${arg}`);
   }
-  return { scaling, durationMs, connections, cpuProfDir };
+  return { scaling, durationMs, connections, cpuProfDir, threadpool, maxBatchesInFlight };
 }
 
 const WARMUP_MS = 3000;
 const CEILING_MS = 3000;
-/** As many as the peak: never more batches in flight than maxBatchesInFlight (8), so a 429 cannot come from the bench itself. */
-const PACED_INSTANCES = 8;
 /** Bodies for a phase: the ceiling rate times the duration, with this margin (the receiver cannot beat the ceiling by much). */
 const BODY_MARGIN = 1.4;
 
@@ -235,6 +243,7 @@ async function main(): Promise<void> {
     const receiver = await startReceiverProcess(env, {
       name,
       ...(threadpoolSize === undefined ? {} : { threadpoolSize }),
+      ...(args.maxBatchesInFlight === undefined ? {} : { env: { KONNECT_AUDIT_MAX_BATCHES_IN_FLIGHT: String(args.maxBatchesInFlight) } }),
       ...(args.cpuProfDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${args.cpuProfDir}`] }),
     });
     receivers.push(receiver);
@@ -246,24 +255,29 @@ async function main(): Promise<void> {
     const estimate = await bench.ceiling(first, 'start');
 
     // Main scenario: 100-line batches, Node's default thread pool (4).
-    const main = await start('main');
+    const mainPool = args.threadpool ?? 4;
+    const main = await start('main', args.threadpool);
     await bench.warmup(main, 100, estimate.linesPerSec);
-    const peak = await bench.phase(main, 'peak', 100, 4, { kind: 'closed', connections: args.connections }, estimate.linesPerSec);
+    const peak = await bench.phase(main, 'peak', 100, mainPool, { kind: 'closed', connections: args.connections }, estimate.linesPerSec);
     const halfRate = peak.requestsPerSec / 2;
-    const half = await bench.phase(main, 'half of peak', 100, 4, { kind: 'paced', requestsPerSec: halfRate, instances: PACED_INSTANCES }, peak.linesPerSec / 2);
+    // As many paced single-connection instances as the peak has connections: never more batches in flight than
+    // maxBatchesInFlight, so a 429 cannot come from the bench itself.
+    const half = await bench.phase(main, 'half of peak', 100, mainPool, { kind: 'paced', requestsPerSec: halfRate, instances: args.connections }, peak.linesPerSec / 2);
+    // The RSS target is for the main scenario (100-line batches); bigger batches hold more at once.
+    const mainRss = await main.peakRssBytes();
     if (args.scaling) {
       for (const batchSize of [10, 1000]) {
-        await bench.phase(main, `peak, ${batchSize}-line batches`, batchSize, 4, { kind: 'closed', connections: args.connections }, estimate.linesPerSec);
+        await bench.phase(main, `peak, ${batchSize}-line batches`, batchSize, mainPool, { kind: 'closed', connections: args.connections }, estimate.linesPerSec);
       }
     }
-    const mainRss = await main.peakRssBytes();
     await main.stop();
 
     if (args.scaling) {
-      const pool2 = await start('threadpool-2', 2);
-      await bench.warmup(pool2, 100, estimate.linesPerSec);
-      await bench.phase(pool2, 'peak, UV_THREADPOOL_SIZE=2', 100, 2, { kind: 'closed', connections: args.connections }, estimate.linesPerSec);
-      await pool2.stop();
+      const otherPool = mainPool === 2 ? 4 : 2;
+      const other = await start(`threadpool-${otherPool}`, otherPool);
+      await bench.warmup(other, 100, estimate.linesPerSec);
+      await bench.phase(other, `peak, UV_THREADPOOL_SIZE=${otherPool}`, 100, otherPool, { kind: 'closed', connections: args.connections }, estimate.linesPerSec);
+      await other.stop();
     }
 
     const loadAfter = loadavg();
@@ -280,7 +294,7 @@ async function main(): Promise<void> {
       bench: 'receiver',
       goal: 'receiver end to end >= 80% of the crypto.verify ceiling at peak; p99 <= 50 ms at half of peak; RSS <= 200 MB; only 200 under load (SPEC 9)',
       machine: { nproc: cpus().length, cpuModel: cpuModel(), node: process.version, commit: gitCommit(), loadavgBefore: loadBefore.map(round), loadavgAfter: loadAfter.map(round) },
-      config: { durationMs: args.durationMs, warmupMs: WARMUP_MS, ceilingMs: CEILING_MS, peakConnections: args.connections, pacedInstances: PACED_INSTANCES, tls: true, storage: 'sqlite, synchronous=FULL', sink: 'blackhole', logLevel: 'info' },
+      config: { durationMs: args.durationMs, warmupMs: WARMUP_MS, ceilingMs: CEILING_MS, peakConnections: args.connections, pacedInstances: args.connections, threadpool: mainPool, maxBatchesInFlight: args.maxBatchesInFlight ?? 8, tls: true, storage: 'sqlite, synchronous=FULL', sink: 'blackhole', logLevel: 'info' },
       targets,
       phases: bench.phases.map(roundPhase),
       ceilings: bench.ceilings.map((c) => ({ after: c.after, linesPerSec: round(c.linesPerSec), cpuMicrosPerLine: round(c.cpuMicrosPerLine) })),
