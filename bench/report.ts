@@ -10,7 +10,9 @@
  *
  * `--write FILE` replaces what lies between `<!-- bench-report:start -->` and
  * `<!-- bench-report:end -->` in FILE. Each input is recognised by its
- * `bench` field; a missing one leaves its table out.
+ * `bench` field; a missing one leaves its table out. Several receiver
+ * results (runs of a shared machine differ): the last one in detail, all of
+ * them in a table of runs.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -111,15 +113,44 @@ export function receiverSection(r: Json): string {
   ].join('\n');
 }
 
+/** One row per receiver run: the targets side by side (the machine is shared: runs differ). */
+export function receiverRunsSection(runs: readonly Json[]): string {
+  const rows = runs.map((r, i) => {
+    const machine = obj(r['machine']);
+    const phases = arr(r['phases']);
+    const peak = phases.find((p) => p['name'] === 'peak') ?? {};
+    const half = phases.find((p) => p['name'] === 'half of peak') ?? {};
+    const targets = obj(r['targets']);
+    return [
+      String(i + 1),
+      String(machine['commit']),
+      arr(machine['loadavgBefore']).join(' '),
+      num(peak['linesPerSec']),
+      pct(peak['ceilingRatio']),
+      pct(peak['cpuRatio']),
+      num(obj(half['latencyMs'])['p99'], 1),
+      num(obj(targets['peakRssMb'])['value']),
+      yes(obj(targets['only200UnderLoad'])['met']),
+    ];
+  });
+  return [
+    '#### Runs',
+    '',
+    table(['run', 'commit', 'load average before', 'peak lines/s', 'of ceiling (>= 80%)', 'CPU ratio', 'p99 ms at half of peak (<= 50)', 'RSS MB (<= 200)', 'only 200'], rows),
+  ].join('\n');
+}
+
 export function renderReport(results: readonly Json[]): string {
   const by = (name: string): Json | undefined => results.find((r) => r['bench'] === name);
   const sections: string[] = [];
   const tokenizer = by('tokenizer');
   const verify = by('verify');
-  const receiver = by('receiver');
+  const receivers = results.filter((r) => r['bench'] === 'receiver');
   if (tokenizer !== undefined) sections.push(tokenizerSection(tokenizer));
   if (verify !== undefined) sections.push(verifySection(verify));
-  if (receiver !== undefined) sections.push(receiverSection(receiver));
+  const last = receivers.at(-1);
+  if (last !== undefined) sections.push(receiverSection(last));
+  if (receivers.length > 1) sections.push(receiverRunsSection(receivers));
   return `${sections.join('\n\n')}\n`;
 }
 

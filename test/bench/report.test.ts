@@ -45,3 +45,13 @@ describe('bench report', () => {
     expect(() => replaceBlock('no markers', 'x')).toThrow(/bench-report/);
   });
 });
+
+describe('several receiver runs', () => {
+  it('details the last run and lists every run', () => {
+    const second = { ...receiver, machine: { ...receiver.machine, commit: 'def5678' } };
+    const text = renderReport([receiver, second]);
+    expect(text).toContain('Commit def5678');
+    expect(text).toContain('| 1 | abc1234 | 1 2 3 | 5,000 | 50% | 50% | - | - | met |');
+    expect(text).toContain('| 2 | def5678 |');
+  });
+});
