@@ -148,9 +148,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const spacingMs = 1000 / n;
     for (let i = 0; i < n; i++) {
       const rate = Math.floor(total / n) + (i < total % n ? 1 : 0);
-      // Each instance runs for the same duration, shifted by its start.
-      // Percentiles are computed here from every response time (module comment): no coordinated-omission correction.
-      runs.push(runOne({ ...base, connections: 1, overallRate: rate, ignoreCoordinatedOmission: true, duration: options.durationMs / 1000 }, i * spacingMs));
+      // All instances stop together, so the rate over the phase is the target rate; percentiles are computed
+      // here from every response time (module comment): no coordinated-omission correction.
+      const delayMs = i * spacingMs;
+      runs.push(runOne({ ...base, connections: 1, overallRate: rate, ignoreCoordinatedOmission: true, duration: (options.durationMs - delayMs) / 1000 }, delayMs));
     }
     await Promise.all(runs);
   }
