@@ -11,7 +11,8 @@
  *   together, and the "half of peak" latency would be that of a full burst.
  *   So the paced load is `instances` single-connection autocannon runs, each
  *   with its share of the rate, started 1/instances of a second apart: the
- *   requests are spread over the second.
+ *   requests are spread over the second. The phase is measured once the
+ *   last instance has started (statuses are counted from the start).
  *
  * Latencies are recorded here (every answer's response time from autocannon's
  * `response` event) so that the percentiles of several instances are exact,
@@ -73,6 +74,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let batches = 0;
   let exhausted = false;
   let lastWasBatch = false;
+  /** Responses before this instant (the paced load's ramp-up) count for statuses only. */
+  let measureFrom = 0;
   const instances: autocannon.Instance[] = [];
   const stopAll = (): void => {
     for (const instance of instances) instance.stop();
@@ -91,11 +94,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         return { ...request, method: 'POST', path, body };
       },
       onResponse(status, body) {
-        lastWasBatch = !body.startsWith('{"status"');
-        if (!lastWasBatch) return;
+        const isBatch = !body.startsWith('{"status"');
+        lastWasBatch = isBatch && performance.now() >= measureFrom;
+        if (!isBatch) return;
         const key = String(status);
         statusCodes[key] = (statusCodes[key] ?? 0) + 1;
-        if (status !== 200) return;
+        if (status !== 200 || !lastWasBatch) return;
         batches++;
         const answer = JSON.parse(body) as Partial<typeof summary>;
         summary.accepted += answer.accepted ?? 0;
@@ -138,6 +142,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     });
 
   const t0 = performance.now();
+  measureFrom = t0;
   const shape = options.shape;
   if (shape.kind === 'closed') {
     await runOne({ ...base, connections: shape.connections, duration: options.durationMs / 1000 }, 0);
@@ -146,16 +151,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const n = Math.max(1, Math.min(shape.instances, Math.floor(shape.requestsPerSec)));
     const total = Math.max(1, Math.round(shape.requestsPerSec));
     const spacingMs = 1000 / n;
+    // Measured once every instance runs, and all stop together: the phase sees the whole target rate.
+    const rampMs = spacingMs * (n - 1);
+    measureFrom = t0 + rampMs;
     for (let i = 0; i < n; i++) {
       const rate = Math.floor(total / n) + (i < total % n ? 1 : 0);
-      // All instances stop together, so the rate over the phase is the target rate; percentiles are computed
-      // here from every response time (module comment): no coordinated-omission correction.
       const delayMs = i * spacingMs;
-      runs.push(runOne({ ...base, connections: 1, overallRate: rate, ignoreCoordinatedOmission: true, duration: (options.durationMs - delayMs) / 1000 }, delayMs));
+      // Percentiles are computed here from every response time (module comment): no coordinated-omission correction.
+      runs.push(runOne({ ...base, connections: 1, overallRate: rate, ignoreCoordinatedOmission: true, duration: (rampMs + options.durationMs - delayMs) / 1000 }, delayMs));
     }
     await Promise.all(runs);
   }
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - measureFrom) / 1000;
 
   const sorted = Float64Array.from(latencies).sort();
   const mean = latencies.length === 0 ? Number.NaN : latencies.reduce((a, b) => a + b, 0) / latencies.length;
