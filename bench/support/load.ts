@@ -74,8 +74,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let batches = 0;
   let exhausted = false;
   let lastWasBatch = false;
-  /** Responses before this instant (the paced load's ramp-up) count for statuses only. */
+  /**
+   * The measured window: responses outside it (the paced load's ramp-up,
+   * and the up to one second autocannon takes to stop after its duration)
+   * count for statuses only.
+   */
   let measureFrom = 0;
+  let measureTo = Number.POSITIVE_INFINITY;
   const instances: autocannon.Instance[] = [];
   const stopAll = (): void => {
     for (const instance of instances) instance.stop();
@@ -95,7 +100,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       },
       onResponse(status, body) {
         const isBatch = !body.startsWith('{"status"');
-        lastWasBatch = isBatch && performance.now() >= measureFrom;
+        const now = performance.now();
+        lastWasBatch = isBatch && now >= measureFrom && now <= measureTo;
         if (!isBatch) return;
         const key = String(status);
         statusCodes[key] = (statusCodes[key] ?? 0) + 1;
@@ -143,6 +149,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
   const t0 = performance.now();
   measureFrom = t0;
+  measureTo = t0 + options.durationMs;
   const shape = options.shape;
   if (shape.kind === 'closed') {
     await runOne({ ...base, connections: shape.connections, duration: options.durationMs / 1000 }, 0);
@@ -154,6 +161,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     // Measured once every instance runs, and all stop together: the phase sees the whole target rate.
     const rampMs = spacingMs * (n - 1);
     measureFrom = t0 + rampMs;
+    measureTo = measureFrom + options.durationMs;
     for (let i = 0; i < n; i++) {
       const rate = Math.floor(total / n) + (i < total % n ? 1 : 0);
       const delayMs = i * spacingMs;
@@ -162,7 +170,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     }
     await Promise.all(runs);
   }
-  const seconds = (performance.now() - measureFrom) / 1000;
+  const seconds = (Math.min(performance.now(), measureTo) - measureFrom) / 1000;
 
   const sorted = Float64Array.from(latencies).sort();
   const mean = latencies.length === 0 ? Number.NaN : latencies.reduce((a, b) => a + b, 0) / latencies.length;
