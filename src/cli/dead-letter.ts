@@ -5,10 +5,9 @@
  * them again for the sink that refused them, once its configuration or the
  * data problem is fixed. Safe while `serve` runs on the same data dir.
  */
-import { parseArgs } from 'node:util';
-import { KarError } from '../errors/index.js';
 import { openStore, type DeadLetterEntry, type SqliteStore } from '../store/index.js';
 import { parseLimit, previewOf, resolveDataDir, writeOut } from '../store/inspect.js';
+import { parseCommandArgs, storeSubcommand, usageError } from './args.js';
 import type { CliContext, Command } from './context.js';
 
 const USAGE = `Usage: konnect-audit dead-letter <list|export|retry> [options]
@@ -43,37 +42,21 @@ interface Options {
   readonly format: 'text' | 'json';
 }
 
-function usage(message: string): KarError {
-  return new KarError('KAR_ERR_USAGE', `${message}; see --help`);
-}
 
 function parseOptions(ctx: CliContext): Options | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...ctx.argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'data-dir': { type: 'string' },
-        sink: { type: 'string' },
-        limit: { type: 'string' },
-        format: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw usage((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(ctx.argv, {
+    'data-dir': { type: 'string' },
+    sink: { type: 'string' },
+    limit: { type: 'string' },
+    format: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help === true) return 'help';
-  const [sub, ...extra] = positionals;
-  if (sub !== 'list' && sub !== 'export' && sub !== 'retry') throw usage(sub === undefined ? 'say list, export or retry' : `unknown subcommand '${sub}' (list, export or retry)`);
-  if (extra.length > 0) throw usage(`unexpected argument '${extra[0] ?? ''}'`);
-  if (values.format !== undefined && sub === 'export') throw usage('export always writes NDJSON; --format applies to list and retry');
+  const sub = storeSubcommand(positionals);
+  if (values.format !== undefined && sub === 'export') throw usageError('export always writes NDJSON; --format applies to list and retry');
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw usage(`--format must be text or json (got '${format}')`);
-  if (values.sink !== undefined && values.sink.trim() === '') throw usage('--sink needs a sink name');
+  if (format !== 'text' && format !== 'json') throw usageError(`--format must be text or json (got '${format}')`);
+  if (values.sink !== undefined && values.sink.trim() === '') throw usageError('--sink needs a sink name');
   return {
     sub,
     dataDir: resolveDataDir(values['data-dir'], ctx.env, ctx.cwd),
@@ -93,7 +76,7 @@ export const deadLetterCommand: Command = async (ctx) => {
   try {
     if (options.sink !== undefined && !store.sinks().some((s) => s.name === options.sink)) {
       const known = store.sinks().map((s) => s.name);
-      throw usage(`no sink named '${options.sink}' in this store (known: ${known.length === 0 ? 'none' : known.join(', ')})`);
+      throw usageError(`no sink named '${options.sink}' in this store (known: ${known.length === 0 ? 'none' : known.join(', ')})`);
     }
     if (options.sub === 'list') await list(ctx, store, options);
     else if (options.sub === 'export') await exportAll(ctx, store, options);

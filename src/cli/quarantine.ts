@@ -7,14 +7,13 @@
  * delivery queue. Safe while `serve` runs on the same data dir (docs/DELIVERY.md).
  */
 import { isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { KarError } from '../errors/index.js';
 import { createLineParser } from '../lines/parse-line.js';
 import { processBatch } from '../pipeline.js';
 import { openStore, type QuarantineEntry, type SqliteStore } from '../store/index.js';
 import { parseLimit, previewOf, resolveDataDir, writeOut } from '../store/inspect.js';
 import type { BatchSummary, EventToStore, IncomingBatch } from '../store/types.js';
 import { createKeySet, createLineVerifier, DEFAULT_JWKS_URL, type LineVerifier } from '../verify/index.js';
+import { parseCommandArgs, storeSubcommand, usageError } from './args.js';
 import type { CliContext, Command } from './context.js';
 
 const USAGE = `Usage: konnect-audit quarantine <list|export|retry> [options]
@@ -48,38 +47,22 @@ interface Options {
   readonly jwks: string | undefined;
 }
 
-function usage(message: string): KarError {
-  return new KarError('KAR_ERR_USAGE', `${message}; see --help`);
-}
 
 function parseOptions(ctx: CliContext): Options | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...ctx.argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'data-dir': { type: 'string' },
-        limit: { type: 'string' },
-        format: { type: 'string' },
-        jwks: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw usage((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(ctx.argv, {
+    'data-dir': { type: 'string' },
+    limit: { type: 'string' },
+    format: { type: 'string' },
+    jwks: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help === true) return 'help';
-  const [sub, ...extra] = positionals;
-  if (sub !== 'list' && sub !== 'export' && sub !== 'retry') throw usage(sub === undefined ? 'say list, export or retry' : `unknown subcommand '${sub}' (list, export or retry)`);
-  if (extra.length > 0) throw usage(`unexpected argument '${extra[0] ?? ''}'`);
-  if (values.jwks !== undefined && sub !== 'retry') throw usage('--jwks applies to retry only');
-  if (values.format !== undefined && sub === 'export') throw usage('export always writes NDJSON; --format applies to list and retry');
+  const sub = storeSubcommand(positionals);
+  if (values.jwks !== undefined && sub !== 'retry') throw usageError('--jwks applies to retry only');
+  if (values.format !== undefined && sub === 'export') throw usageError('export always writes NDJSON; --format applies to list and retry');
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw usage(`--format must be text or json (got '${format}')`);
-  if (values.jwks !== undefined && values.jwks.trim() === '') throw usage('--jwks needs a URL or a file');
+  if (format !== 'text' && format !== 'json') throw usageError(`--format must be text or json (got '${format}')`);
+  if (values.jwks !== undefined && values.jwks.trim() === '') throw usageError('--jwks needs a URL or a file');
   return {
     sub,
     dataDir: resolveDataDir(values['data-dir'], ctx.env, ctx.cwd),

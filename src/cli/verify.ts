@@ -8,7 +8,6 @@
 import { once } from 'node:events';
 import { isAbsolute, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import {
   DEFAULT_FAIL_ON,
   DEFAULT_MAX_FAILURES,
@@ -27,6 +26,7 @@ import {
 } from '../audit/index.js';
 import { KarError, isKarError } from '../errors/index.js';
 import { DEFAULT_JWKS_URL, describeJwksSource, inspectJwks, readJwksText, resolveJwksSource, type VerificationKey } from '../verify/index.js';
+import { parseCommandArgs } from './args.js';
 import type { CliContext, Command } from './context.js';
 
 const formats = ['text', 'json', 'ndjson'] as const;
@@ -136,27 +136,16 @@ function summaryLine(report: AuditReport): string {
 }
 
 export const verifyCommand: Command = async (ctx: CliContext) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...ctx.argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        jwks: { type: 'string', multiple: true },
-        format: { type: 'string' },
-        'input-format': { type: 'string' },
-        'raw-column': { type: 'string' },
-        'fail-on': { type: 'string' },
-        'max-failures': { type: 'string' },
-        'max-line-bytes': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw usageError(`${(error as Error).message}; see --help`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(ctx.argv, {
+    jwks: { type: 'string', multiple: true },
+    format: { type: 'string' },
+    'input-format': { type: 'string' },
+    'raw-column': { type: 'string' },
+    'fail-on': { type: 'string' },
+    'max-failures': { type: 'string' },
+    'max-line-bytes': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help === true) {
     ctx.stdout.write(USAGE);
     return 0;
