@@ -12,12 +12,12 @@ import { once } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { batchBufferBytes, createBufferPool, openInput, readRawLines, STDIN_NAME, type RecordBatch } from '../audit/index.js';
 import { KarError, type ErrorCode } from '../errors/index.js';
 import { createLineParser, isLineError, type LineParser } from '../lines/parse-line.js';
 import { isoToIso, normalizeLine, serializeEvent, type NormalizedEvent } from '../normalize/index.js';
 import { createKeySet, createLineVerifier, extractSignature, type KeySet, type LineVerifier, type VerifyItem } from '../verify/index.js';
+import { parseCommandArgs, usageError } from './args.js';
 import type { CliContext, Command } from './context.js';
 
 /** Lines longer than this are reported, not parsed (Konnect lines are well under 4 KiB). */
@@ -54,28 +54,13 @@ interface ParseOptions {
   readonly maxLineBytes: number;
 }
 
-function usageError(message: string): KarError {
-  return new KarError('KAR_ERR_USAGE', `${message}; see --help`);
-}
-
 function parseOptions(argv: readonly string[]): ParseOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        jwks: { type: 'string' },
-        'received-at': { type: 'string' },
-        'max-line-bytes': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw usageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(argv, {
+    jwks: { type: 'string' },
+    'received-at': { type: 'string' },
+    'max-line-bytes': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help === true) return 'help';
   let receivedAt: string | undefined;
   if (values['received-at'] !== undefined) {

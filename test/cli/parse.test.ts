@@ -186,12 +186,22 @@ describe('parse: inputs and error objects', () => {
 
   it.each([
     ['an unparseable --received-at', ['--received-at', 'yesterday', '-']],
-    ['an unknown option', ['--frobnicate']],
     ['a --max-line-bytes of 0', ['--max-line-bytes', '0']],
   ])('usage error for %s: exit 2, one line', async (_quirk, args) => {
     const run = await parse(args);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^konnect-audit parse: .*\(KAR_ERR_USAGE\)\n$/);
+  });
+
+  it.each([
+    ['an unknown option', ['--frobnicate', '-'], "Unknown option '--frobnicate'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--frobnicate\""],
+    ['a missing value', ['-', '--jwks'], "Option '--jwks <value>' argument missing"],
+    ['an option where a value belongs (node says it on three lines)', ['--received-at', '--jwks', 'x.json'], "Option '--received-at' argument is ambiguous. Did you forget to specify the option argument for '--received-at'? To specify an option argument starting with a dash use '--received-at=-XYZ'"],
+  ])('%s: the shared usage line (cli/args), exit 2, nothing on stdout', async (_quirk, args, message) => {
+    const run = await parse(args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`konnect-audit parse: ${message}; see --help (KAR_ERR_USAGE)\n`);
   });
 
   it('--help documents the exit codes', async () => {
