@@ -10,7 +10,6 @@
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { KarError } from '../errors/index.js';
 import {
   DEFAULT_FETCH_TIMEOUT_MS,
@@ -25,6 +24,7 @@ import {
   resolveJwksSource,
   type JwksSource,
 } from '../verify/index.js';
+import { parseOptionArgs, subcommandOf, usageError } from './args.js';
 import type { CliContext, Command } from './context.js';
 
 const usage = `Usage: konnect-audit keys <fetch|generate> [options]
@@ -75,38 +75,31 @@ export const keysCommand: Command = async (ctx) => {
     ctx.stdout.write(usage);
     return 0;
   }
-  if (sub === 'fetch') return fetchKeys(ctx, rest);
-  if (sub === 'generate') return generateKeys(ctx, rest);
-  if (sub === undefined) throw new KarError('KAR_ERR_USAGE', 'missing subcommand: keys fetch or keys generate (see keys --help)');
-  throw new KarError('KAR_ERR_USAGE', `unknown subcommand '${sub}': keys fetch or keys generate (see keys --help)`);
+  return subcommandOf(sub, ['fetch', 'generate']) === 'fetch' ? fetchKeys(ctx, rest) : generateKeys(ctx, rest);
 };
 
 async function fetchKeys(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const values = parse(argv, {
+  const { region, url, out, 'timeout-ms': timeoutText, help } = parseOptionArgs(argv, {
     region: { type: 'string' },
     url: { type: 'string' },
     out: { type: 'string' },
     'timeout-ms': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (values['help'] === true) {
+  if (help === true) {
     ctx.stdout.write(fetchUsage);
     return 0;
   }
-  const region = stringOf(values['region']);
-  const url = stringOf(values['url']);
-  const out = stringOf(values['out']);
-  const timeoutText = stringOf(values['timeout-ms']);
   const problems: string[] = [];
   if (region !== undefined && url !== undefined) problems.push('--region and --url exclude each other');
   if (region !== undefined && !isKonnectRegion(region)) problems.push(`--region must be one of ${konnectRegions.join(', ')}, got '${region}'`);
   const timeoutMs = timeoutText === undefined ? DEFAULT_FETCH_TIMEOUT_MS : /^\d+$/.test(timeoutText) ? Number(timeoutText) : Number.NaN;
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) problems.push(`--timeout-ms must be a positive integer, got '${timeoutText ?? ''}'`);
   if (out === '') problems.push('--out needs a file name');
-  if (problems.length > 0) throw new KarError('KAR_ERR_USAGE', problems.join('; '));
+  if (problems.length > 0) throw usageError(problems.join('; '));
 
   const source: JwksSource = resolveJwksSource(url ?? jwksUrlForRegion(region !== undefined && isKonnectRegion(region) ? region : 'us'));
-  if (source.kind !== 'url') throw new KarError('KAR_ERR_USAGE', `--url must be an https URL, got '${url ?? ''}'`);
+  if (source.kind !== 'url') throw usageError(`--url must be an https URL, got '${url ?? ''}'`);
   const text = await readJwksText(source, { fetchTimeoutMs: timeoutMs });
   const { keys, ignored } = inspectJwks(text);
   for (const i of ignored) ctx.stderr.write(`ignored key #${i.index}${i.kid === undefined ? '' : ` (kid ${i.kid})`}: ${i.reason}\n`);
@@ -124,21 +117,19 @@ async function fetchKeys(ctx: CliContext, argv: readonly string[]): Promise<numb
 }
 
 async function generateKeys(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const values = parse(argv, {
+  const { out, kid, force: forceFlag, help } = parseOptionArgs(argv, {
     out: { type: 'string' },
     kid: { type: 'string' },
     force: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (values['help'] === true) {
+  if (help === true) {
     ctx.stdout.write(generateUsage);
     return 0;
   }
-  const out = stringOf(values['out']);
-  const kid = stringOf(values['kid']);
-  if (out === undefined || out === '') throw new KarError('KAR_ERR_USAGE', '--out DIR is required');
-  if (kid === '') throw new KarError('KAR_ERR_USAGE', '--kid cannot be empty');
-  const force = values['force'] === true;
+  if (out === undefined || out === '') throw usageError('--out DIR is required');
+  if (kid === '') throw usageError('--kid cannot be empty');
+  const force = forceFlag === true;
 
   const dir = resolve(ctx.cwd, out);
   const pair = generateKeyPair(kid === undefined ? {} : { kid });
@@ -155,20 +146,6 @@ async function generateKeys(ctx: CliContext, argv: readonly string[]): Promise<n
   ctx.stdout.write(`${pair.kid}\n`);
   ctx.stderr.write(`wrote ${privatePath} (mode 0600), ${join(dir, 'jwks.json')} and README.txt: TEST KEYS, never for production\n`);
   return 0;
-}
-
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
-
-function parse(argv: readonly string[], options: OptionSpec): Record<string, string | boolean | undefined> {
-  try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
-  } catch (error) {
-    throw new KarError('KAR_ERR_USAGE', (error as Error).message.split('\n')[0] ?? 'invalid arguments');
-  }
-}
-
-function stringOf(value: string | boolean | undefined): string | undefined {
-  return typeof value === 'string' ? value : undefined;
 }
 
 /** Creates `path` (refusing to replace it unless `force`) with exactly `mode`. */

@@ -154,13 +154,22 @@ describe('konnect-audit keys: help and usage', () => {
   });
 
   it.each([
-    [['keys'], 'missing subcommand'],
-    [['keys', 'rotate'], "unknown subcommand 'rotate'"],
-    [['keys', 'generate'], '--out DIR is required'],
-  ])('%j is a usage error (exit 2)', async (argv, text) => {
+    ['fetch: an unknown option', ['keys', 'fetch', '--regoin', 'us'], "Unknown option '--regoin'"],
+    ['fetch: a missing value', ['keys', 'fetch', '--url'], "Option '--url <value>' argument missing"],
+    ['fetch: an option where a value belongs', ['keys', 'fetch', '--out', '--url', 'https://x/'], "Option '--out' argument is ambiguous. Did you forget to specify the option argument for '--out'? To specify an option argument starting with a dash use '--out=-XYZ'"],
+    ['fetch: a stray argument (placed, not quoted)', ['keys', 'fetch', '--region', 'us', 'eu'], 'unexpected argument after --region: this command takes options only (quote a value that holds spaces)'],
+    ['generate: an unknown option', ['keys', 'generate', '--out', 'k', '--fore'], "Unknown option '--fore'"],
+    ['generate: a missing value', ['keys', 'generate', '--out'], "Option '--out <value>' argument missing"],
+    ['generate: a value given to --force', ['keys', 'generate', '--out', 'k', '--force=yes'], "Option '--force' does not take an argument"],
+    ['generate: no --out', ['keys', 'generate'], '--out DIR is required'],
+    ['no subcommand', ['keys'], 'missing subcommand (fetch or generate)'],
+    ['an unknown subcommand', ['keys', 'rotate'], "unknown subcommand 'rotate' (fetch or generate)"],
+  ])('%s: the shared usage line (cli/args), exit 2, nothing done', async (_quirk, argv, message) => {
     const result = await run(argv, dir);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(text);
-    expect(result.stderr).toContain('(KAR_ERR_USAGE)');
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`konnect-audit keys: ${message}; see --help (KAR_ERR_USAGE)\n`);
+    expect(await readdir(dir)).toEqual([]);
+    expect(server.requests()).toBe(0);
   });
 });
