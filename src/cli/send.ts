@@ -9,7 +9,6 @@
 import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { KarError } from '../errors/index.js';
 import {
   buildBatches,
@@ -24,6 +23,7 @@ import {
   totalsOf,
   type BatchResult,
 } from '../sender/index.js';
+import { parseOptionArgs, usageError } from './args.js';
 import type { CliContext, Command } from './context.js';
 
 const usage = `Usage: konnect-audit send --url URL --authorization VALUE --key PRIVATE_JWK_FILE [options]
@@ -127,34 +127,24 @@ function jsonOf(r: BatchResult): Record<string, unknown> {
 }
 
 function parseSendArgs(ctx: CliContext): SendArgs | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...ctx.argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        url: { type: 'string' },
-        authorization: { type: 'string' },
-        key: { type: 'string' },
-        format: { type: 'string' },
-        count: { type: 'string' },
-        batch: { type: 'string' },
-        seed: { type: 'string' },
-        tamper: { type: 'string' },
-        replay: { type: 'boolean' },
-        file: { type: 'string' },
-        concurrency: { type: 'string' },
-        ca: { type: 'string' },
-        insecure: { type: 'boolean' },
-        'format-output': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    // parseArgs messages name the option, never its value.
-    throw new KarError('KAR_ERR_USAGE', `${(error as Error).message.split('\n')[0] ?? 'invalid arguments'}; run \`konnect-audit send --help\``);
-  }
+  // cli/args names options in its complaints, never a value: --authorization is a secret.
+  const values = parseOptionArgs(ctx.argv, {
+    url: { type: 'string' },
+    authorization: { type: 'string' },
+    key: { type: 'string' },
+    format: { type: 'string' },
+    count: { type: 'string' },
+    batch: { type: 'string' },
+    seed: { type: 'string' },
+    tamper: { type: 'string' },
+    replay: { type: 'boolean' },
+    file: { type: 'string' },
+    concurrency: { type: 'string' },
+    ca: { type: 'string' },
+    insecure: { type: 'boolean' },
+    'format-output': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return 'help';
   const problems: string[] = [];
   const url = values.url;
@@ -182,7 +172,7 @@ function parseSendArgs(ctx: CliContext): SendArgs | 'help' {
   const concurrency = int('concurrency', values.concurrency, 1, 1);
   if (values.file === undefined && tamper > count) problems.push(`--tamper (${tamper}) cannot exceed --count (${count})`);
   if (values.insecure && values.ca !== undefined) problems.push('--insecure and --ca exclude each other');
-  if (problems.length > 0 || url === undefined || authorization === undefined) throw new KarError('KAR_ERR_USAGE', problems.join('; '));
+  if (problems.length > 0 || url === undefined || authorization === undefined) throw usageError(problems.join('; '));
   return {
     url,
     authorization,
@@ -212,7 +202,7 @@ async function generatedLines(args: SendArgs, ctx: CliContext): Promise<string[]
 async function fileLines(path: string): Promise<string[]> {
   const text = await readInput(path, 'the --file');
   const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line)).filter((line) => line.trim() !== '');
-  if (lines.length === 0) throw new KarError('KAR_ERR_USAGE', `${path}: no lines to send`);
+  if (lines.length === 0) throw usageError(`${path}: no lines to send`);
   return lines;
 }
 

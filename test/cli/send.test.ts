@@ -103,7 +103,9 @@ describe('konnect-audit send', () => {
 
   it.each<{ quirk: string; argv: string[]; code: number; message: RegExp }>([
     { quirk: 'no --url', argv: ['--authorization', 'x', '--key', 'k'], code: 2, message: /--url is required.*KAR_ERR_USAGE/ },
-    { quirk: 'unknown option', argv: ['--nope'], code: 2, message: /Unknown option '--nope'.*KAR_ERR_USAGE/ },
+    { quirk: 'unknown option', argv: ['--nope'], code: 2, message: /^konnect-audit send: Unknown option '--nope'; see --help \(KAR_ERR_USAGE\)\n$/ },
+    { quirk: 'a missing value', argv: ['--url', 'https://x/', '--key', 'k', '--authorization'], code: 2, message: /^konnect-audit send: Option '--authorization <value>' argument missing; see --help \(KAR_ERR_USAGE\)\n$/ },
+    { quirk: 'an unquoted Authorization value (the rest is placed, never printed)', argv: ['--url', 'https://x/', '--authorization', 'Bearer', 's3cr3t', '--key', 'k'], code: 2, message: /^konnect-audit send: unexpected argument after --authorization: this command takes options only \(quote a value that holds spaces\); see --help \(KAR_ERR_USAGE\)\n$/ },
     { quirk: 'format not cef|json', argv: ['--url', 'https://x/', '--authorization', 'x', '--key', 'k', '--format', 'xml'], code: 2, message: /--format must be cef or json/ },
     { quirk: '--count not an integer', argv: ['--url', 'https://x/', '--authorization', 'x', '--key', 'k', '--count', '1e3'], code: 2, message: /--count must be an integer >= 1, got '1e3'/ },
     { quirk: '--tamper above --count', argv: ['--url', 'https://x/', '--authorization', 'x', '--key', 'k', '--count', '2', '--tamper', '3'], code: 2, message: /--tamper \(3\) cannot exceed --count \(2\)/ },
@@ -117,6 +119,7 @@ describe('konnect-audit send', () => {
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stderr).not.toContain('s3cr3t');
   });
 });
 
