@@ -5,11 +5,10 @@
  * accepted event reached the file sink; otherwise one line and exit 1.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatDemoSummary } from '../demo/summary.js';
 import { runDemo } from '../demo/run-demo.js';
-import { KarError } from '../errors/index.js';
 import { createLogger } from '../observability/logger.js';
+import { parseOptionArgs } from './args.js';
 import type { Command } from './context.js';
 
 const usage = `Usage: konnect-audit demo [--dir DIR] [--verbose]
@@ -24,12 +23,7 @@ Offline; nothing leaves the machine.
 `;
 
 export const demoCommand: Command = async (ctx) => {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: [...ctx.argv], strict: true, allowPositionals: false, options: { dir: { type: 'string' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (error) {
-    throw new KarError('KAR_ERR_USAGE', `${(error as Error).message.split('\n')[0] ?? 'invalid arguments'}; run \`konnect-audit demo --help\``);
-  }
+  const values = parseOptionArgs(ctx.argv, { dir: { type: 'string' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
     ctx.stdout.write(usage);
     return 0;

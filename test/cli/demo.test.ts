@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +58,18 @@ describe('konnect-audit demo (built CLI, real process)', () => {
       const firstEvent = run.stdout.slice(run.stdout.indexOf('\n{') + 1);
       expect(JSON.parse(firstEvent)).toEqual(JSON.parse(events[0] as string));
     }
+  });
+
+  it.each([
+    ['an unknown option', ['--dri', 'out'], "Unknown option '--dri'"],
+    ['a missing value', ['--verbose', '--dir'], "Option '--dir <value>' argument missing"],
+    ['a value given to --verbose', ['--verbose=yes'], "Option '--verbose' does not take an argument"],
+    ['a stray argument', ['--dir', 'out', 'now'], 'unexpected argument after --dir: this command takes options only (quote a value that holds spaces)'],
+  ])('%s: the shared usage line (cli/args), exit 2, nothing made', async (quirk, args, message) => {
+    const cwd = await mkdtemp(join(work, 'usage-'));
+    const run = await runBuiltCli(['demo', ...args], cwd);
+    expect({ quirk, code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({ quirk, code: 2, stdout: '', stderr: `konnect-audit demo: ${message}; see --help (KAR_ERR_USAGE)\n` });
+    expect(await readdir(cwd)).toEqual([]);
   });
 
   it('refuses to wipe a non-empty directory it did not make: one line, no stack trace, exit 2', async () => {
