@@ -16,7 +16,9 @@
  * `--connections N` for the peak (8 = the default maxBatchesInFlight);
  * `--cpu-prof DIR` runs the receiver under `node --cpu-prof`; `--threadpool N`
  * sets the main receiver's UV_THREADPOOL_SIZE; `--max-batches-in-flight N`
- * its KONNECT_AUDIT_MAX_BATCHES_IN_FLIGHT (with `--connections` above 8).
+ * its KONNECT_AUDIT_MAX_BATCHES_IN_FLIGHT (with `--connections` above 8);
+ * `--verify-threads N` its KONNECT_AUDIT_VERIFY_THREADS (0: checks on the
+ * libuv pool, the callback form; default: the receiver's own default).
  * Prints one JSON object on stdout and a human table on stderr.
  *
  * The machine is shared: every rate is also given per CPU-second
@@ -45,6 +47,8 @@ interface Args {
   readonly threadpool: number | undefined;
   /** KONNECT_AUDIT_MAX_BATCHES_IN_FLIGHT of the receivers (unset: the default, 8). */
   readonly maxBatchesInFlight: number | undefined;
+  /** KONNECT_AUDIT_VERIFY_THREADS of the receivers (unset: the default). */
+  readonly verifyThreads: number | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -54,6 +58,7 @@ function parseArgs(argv: readonly string[]): Args {
   let cpuProfDir: string | undefined;
   let threadpool: number | undefined;
   let maxBatchesInFlight: number | undefined;
+  let verifyThreads: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -67,9 +72,10 @@ function parseArgs(argv: readonly string[]): Args {
     else if (arg === '--cpu-prof') cpuProfDir = resolve(value());
     else if (arg === '--threadpool') threadpool = Number(value());
     else if (arg === '--max-batches-in-flight') maxBatchesInFlight = Number(value());
+    else if (arg === '--verify-threads') verifyThreads = Number(value());
     else throw new Error(`unknown option ${arg}`);
   }
-  return { scaling, durationMs, connections, cpuProfDir, threadpool, maxBatchesInFlight };
+  return { scaling, durationMs, connections, cpuProfDir, threadpool, maxBatchesInFlight, verifyThreads };
 }
 
 const WARMUP_MS = 3000;
@@ -243,7 +249,10 @@ async function main(): Promise<void> {
     const receiver = await startReceiverProcess(env, {
       name,
       ...(threadpoolSize === undefined ? {} : { threadpoolSize }),
-      ...(args.maxBatchesInFlight === undefined ? {} : { env: { KONNECT_AUDIT_MAX_BATCHES_IN_FLIGHT: String(args.maxBatchesInFlight) } }),
+      env: {
+        ...(args.maxBatchesInFlight === undefined ? {} : { KONNECT_AUDIT_MAX_BATCHES_IN_FLIGHT: String(args.maxBatchesInFlight) }),
+        ...(args.verifyThreads === undefined ? {} : { KONNECT_AUDIT_VERIFY_THREADS: String(args.verifyThreads) }),
+      },
       ...(args.cpuProfDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${args.cpuProfDir}`] }),
     });
     receivers.push(receiver);
@@ -294,7 +303,7 @@ async function main(): Promise<void> {
       bench: 'receiver',
       goal: 'receiver end to end >= 80% of the crypto.verify ceiling at peak; p99 <= 50 ms at half of peak; RSS <= 200 MB; only 200 under load (SPEC 9)',
       machine: { nproc: cpus().length, cpuModel: cpuModel(), node: process.version, commit: gitCommit(), loadavgBefore: loadBefore.map(round), loadavgAfter: loadAfter.map(round) },
-      config: { durationMs: args.durationMs, warmupMs: WARMUP_MS, ceilingMs: CEILING_MS, peakConnections: args.connections, pacedInstances: args.connections, threadpool: mainPool, maxBatchesInFlight: args.maxBatchesInFlight ?? 8, tls: true, storage: 'sqlite, synchronous=FULL', sink: 'blackhole', logLevel: 'info' },
+      config: { durationMs: args.durationMs, warmupMs: WARMUP_MS, ceilingMs: CEILING_MS, peakConnections: args.connections, pacedInstances: args.connections, threadpool: mainPool, maxBatchesInFlight: args.maxBatchesInFlight ?? 8, verifyThreads: args.verifyThreads ?? 'default', tls: true, storage: 'sqlite, synchronous=FULL', sink: 'blackhole', logLevel: 'info' },
       targets,
       phases: bench.phases.map(roundPhase),
       ceilings: bench.ceilings.map((c) => ({ after: c.after, linesPerSec: round(c.linesPerSec), cpuMicrosPerLine: round(c.cpuMicrosPerLine) })),

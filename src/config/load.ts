@@ -41,6 +41,8 @@ export interface ReceiverConfig {
   readonly maxInflatedBytes: number;
   readonly maxLineBytes: number;
   readonly maxBatchesInFlight: number;
+  /** Worker threads checking signatures; 0: the libuv pool (callback form). */
+  readonly verifyThreads: number;
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly storeMaxBytes: number;
@@ -167,6 +169,7 @@ export async function loadReceiverConfig(options: LoadConfigOptions): Promise<Lo
     maxInflatedBytes: fields.maxInflatedBytes,
     maxLineBytes: fields.maxLineBytes,
     maxBatchesInFlight: fields.maxBatchesInFlight,
+    verifyThreads: fields.verifyThreads,
     headersTimeoutMs: fields.headersTimeoutMs,
     requestTimeoutMs: fields.requestTimeoutMs,
     storeMaxBytes: fields.storeMaxBytes,

@@ -64,6 +64,7 @@ export const receiverConfigSchema = z
     maxInflatedBytes: bytes(1, 2 ** 31).default(defaults.maxInflatedBytes),
     maxLineBytes: bytes(64, 2 ** 30).default(defaults.maxLineBytes),
     maxBatchesInFlight: integer(1, 1024).default(defaults.maxBatchesInFlight),
+    verifyThreads: integer(0, 256).default(defaults.verifyThreads),
     headersTimeoutMs: milliseconds(100).default(defaults.headersTimeoutMs),
     requestTimeoutMs: milliseconds(100).default(defaults.requestTimeoutMs),
     storeMaxBytes: bytes(1024 * 1024, Number.MAX_SAFE_INTEGER).default(defaults.storeMaxBytes),

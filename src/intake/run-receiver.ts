@@ -19,7 +19,7 @@ import { processBatch, type PipelineDeps } from '../pipeline.js';
 import { createDispatcher } from '../delivery/index.js';
 import { createSink } from '../sinks/registry.js';
 import { openStore } from '../store/index.js';
-import { createKeySet, createLineVerifier, DEFAULT_MIN_REFRESH_INTERVAL_MS, type KeySet } from '../verify/index.js';
+import { createKeySet, createLineVerifier, createWorkerVerifier, DEFAULT_MIN_REFRESH_INTERVAL_MS, type KeySet } from '../verify/index.js';
 import { createIntakeApp } from './app.js';
 import { createAuthorizationCheck } from './authorize.js';
 import { loadTlsMaterial } from './tls.js';
@@ -97,10 +97,13 @@ export async function startReceiver(config: ReceiverConfig, options: StartReceiv
       await keySet.close();
     });
 
+    // Checks on worker threads (synchronous crypto.verify): cheaper per line than the callback form.
+    const signatureWorkers = config.verifyThreads > 0 ? createWorkerVerifier(() => keySet.keys(), { threads: config.verifyThreads, logger }) : undefined;
+    if (signatureWorkers !== undefined) undo.push(() => signatureWorkers.close());
     const deps: PipelineDeps = {
       // One parser for the receiver: it is used synchronously within a batch, never across an await.
       lineParser: createLineParser({ maxLineBytes: config.maxLineBytes }),
-      verifier: createLineVerifier({ keySet, logger }),
+      verifier: createLineVerifier({ keySet, logger, ...(signatureWorkers === undefined ? {} : { verifier: signatureWorkers }) }),
       store,
       policy: config.invalidSignaturePolicy,
       now: () => new Date(),

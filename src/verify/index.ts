@@ -26,5 +26,6 @@ export {
 } from './jwks-source.js';
 export { createKeySet, DEFAULT_REFRESH_INTERVAL_MS, DEFAULT_MIN_REFRESH_INTERVAL_MS, type KeySetOptions } from './key-set.js';
 export { createNativeVerifier, verifyOneSync, DEFAULT_MAX_PENDING, type NativeVerifierOptions } from './native-verifier.js';
+export { createWorkerVerifier, defaultVerifyThreads, type WorkerVerifierOptions, type ClosableBatchVerifier } from './worker-verifier.js';
 export { createLineVerifier, type LineVerifierOptions } from './line-verifier.js';
 export { generateKeyPair, jwksOf, TEST_KID_PREFIX, type GeneratedKeyPair, type Ed25519PublicJwk, type Ed25519PrivateJwk, type JwkSet } from './keys-generate.js';

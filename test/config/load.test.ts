@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -44,11 +44,20 @@ describe('loadReceiverConfig', () => {
       maxInflatedBytes: 128 * 1024 * 1024,
       maxLineBytes: 256 * 1024,
       maxBatchesInFlight: 8,
+      verifyThreads: Math.max(2, availableParallelism()),
       insecureHttp: false,
       tls: { cert: { file: '/tls/cert.pem' }, key: { file: '/tls/key.pem' } },
     });
     expect(config.sinks.map((s) => s.type)).toEqual(['stdout']);
     expect(config.authorization.map((s) => s.reveal())).toEqual([TOKEN]);
+  });
+
+  it.each([
+    ['0: checks on the libuv pool', '0', 0],
+    ['a thread count', '4', 4],
+  ])('KONNECT_AUDIT_VERIFY_THREADS %s', async (_case, value, expected) => {
+    const { config } = await load({ ...base, KONNECT_AUDIT_VERIFY_THREADS: value });
+    expect(config.verifyThreads).toBe(expected);
   });
 
   it('precedence: flags > environment > file > defaults', async () => {

@@ -1,29 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import * as ed from '@noble/ed25519';
 import { describe, expect, it } from 'vitest';
-import { createNativeVerifier, parseJwks, verifyOneSync, type VerificationKey, type VerifyItem } from '../../src/verify/index.js';
+import { createNativeVerifier, parseJwks, verifyOneSync, type VerificationKey } from '../../src/verify/index.js';
+import { wycheproofItem, wycheproofSuite } from './support/wycheproof.js';
 
 ed.hashes.sha512 = (message: Uint8Array) => new Uint8Array(createHash('sha512').update(message).digest());
 
-interface WycheproofTest {
-  readonly tcId: number;
-  readonly comment: string;
-  readonly msg: string;
-  readonly sig: string;
-  readonly result: 'valid' | 'invalid';
-}
-
-interface WycheproofGroup {
-  readonly publicKey: { readonly pk: string };
-  readonly publicKeyJwk: Record<string, string>;
-  readonly tests: readonly WycheproofTest[];
-}
-
-const suite = JSON.parse(readFileSync(new URL('../../fixtures/wycheproof-ed25519.json', import.meta.url), 'utf8')) as {
-  readonly numberOfTests: number;
-  readonly testGroups: readonly WycheproofGroup[];
-};
+const suite = wycheproofSuite;
 
 /** Every case with its group's key, imported exactly as the key set imports a JWKS. */
 const cases = suite.testGroups.flatMap((group) => {
@@ -32,7 +15,7 @@ const cases = suite.testGroups.flatMap((group) => {
   return group.tests.map((test) => ({ test, key, publicKey: Buffer.from(group.publicKey.pk, 'hex') }));
 });
 
-const itemOf = (test: WycheproofTest): VerifyItem => ({ message: Buffer.from(test.msg, 'hex'), signature: Buffer.from(test.sig, 'hex') });
+const itemOf = wycheproofItem;
 
 describe('Wycheproof ed25519_test.json (fixtures/README.md)', () => {
   it('holds all 151 cases', () => {

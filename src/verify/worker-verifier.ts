@@ -1,0 +1,267 @@
+/**
+ * @module verify/worker-verifier
+ * Ed25519 verification on worker threads that call the synchronous
+ * `crypto.verify` (the same OpenSSL check as the native verifier, strict RFC
+ * 8032). This is the receiver's verifier: the check is the product's physical
+ * limit, and the callback form adds per-check work on the event loop (a job
+ * object, a copy of the message, a JS callback: about 7 µs per line in the
+ * receiver's profile) plus the thread pool's hand-off. Here a batch is cut
+ * into a few chunks, each packed into one buffer that is moved (not copied)
+ * to a worker, which answers with one small array: two messages per chunk
+ * instead of two callbacks per line (docs/BENCHMARKS.md has the numbers).
+ *
+ * Failure never costs a batch: when a worker dies, its chunks are checked
+ * again with the callback form (createNativeVerifier), and a new worker takes
+ * its place; after MAX_WORKER_FAILURES deaths the pool is given up for good
+ * and every batch uses the callback form.
+ *
+ * Idle workers are unref'd, so a CLI command exits when its work is done.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { createSilentLogger, type Logger } from '../observability/logger.js';
+import { createNativeVerifier } from './native-verifier.js';
+import type { BatchVerifier, Verdict, VerificationKey, VerifyItem } from './types.js';
+
+export interface WorkerVerifierOptions {
+  /** Worker threads; default: one per core, at least 2. */
+  readonly threads?: number;
+  readonly logger?: Logger;
+  /** Tests only: the worker's code (e.g. one that dies), instead of WORKER_SOURCE. */
+  readonly workerSource?: string;
+}
+
+export interface ClosableBatchVerifier extends BatchVerifier {
+  /** Stops the workers; later batches use the callback form. */
+  close(): Promise<void>;
+}
+
+/** Below this many checks a chunk is not worth its own message. */
+const MIN_CHUNK = 16;
+/** Worker deaths after which the pool is abandoned (a broken environment, not bad luck). */
+const MAX_WORKER_FAILURES = 3;
+const SIGNATURE_BYTES = 64;
+/**
+ * A worker holds one chunk at a time and a few small arrays: small heaps
+ * keep each one near 15 MB of RSS instead of 23 (measured with two workers).
+ * Running out kills the worker; its chunks then go to the thread pool.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32, codeRangeSizeMb: 8 } as const;
+export { MAX_WORKER_FAILURES };
+
+/**
+ * The worker: plain CommonJS run with `eval`, so that it loads the same way
+ * from `dist/` (the CLI), from `src/` under the test runner and from a
+ * bundle. It only needs node:crypto.
+ *
+ * A task is `{ id, count, first, data, offsets }`: `data` holds the messages
+ * back to back, then the 64-byte signatures; message i is
+ * `data[offsets[i], offsets[i+1])`. Keys are tried from index `first` (the
+ * one that verified last), wrapping around. The answer holds, per check, the
+ * index of the key that verified it, or -1.
+ */
+const WORKER_SOURCE = `
+'use strict';
+const { parentPort } = require('node:worker_threads');
+const { verify } = require('node:crypto');
+let keys = [];
+parentPort.on('message', (task) => {
+  if (task.keys !== undefined) { keys = task.keys; return; }
+  const { id, count, first, offsets } = task;
+  const data = new Uint8Array(task.data);
+  const signatures = offsets[count];
+  const result = new Int16Array(count);
+  for (let i = 0; i < count; i++) {
+    const message = data.subarray(offsets[i], offsets[i + 1]);
+    const signature = data.subarray(signatures + ${SIGNATURE_BYTES} * i, signatures + ${SIGNATURE_BYTES} * (i + 1));
+    result[i] = -1;
+    for (let t = 0; t < keys.length; t++) {
+      const k = (first + t) % keys.length;
+      let ok = false;
+      try { ok = verify(null, message, keys[k], signature); } catch { ok = false; }
+      if (ok) { result[i] = k; break; }
+    }
+  }
+  parentPort.postMessage({ id, result }, [result.buffer]);
+});
+`;
+
+interface Chunk {
+  readonly items: readonly VerifyItem[];
+  readonly keyList: readonly VerificationKey[];
+  readonly resolve: (keyIndexes: Int16Array) => void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly pending: Map<number, Chunk>;
+  /** Checks queued on this worker. */
+  queued: number;
+  /** The key list this worker holds (sent before the first chunk that uses it). */
+  keys: readonly VerificationKey[] | undefined;
+  dead: boolean;
+}
+
+/** Default thread count: the cores, at least 2 (the receiver's event loop shares them). */
+export function defaultVerifyThreads(): number {
+  return Math.max(2, availableParallelism());
+}
+
+/**
+ * `keys` is read once per batch, as in the native verifier: a key refresh
+ * during a batch does not mix key sets within it.
+ */
+export function createWorkerVerifier(keys: () => readonly VerificationKey[], options: WorkerVerifierOptions = {}): ClosableBatchVerifier {
+  const threads = options.threads ?? defaultVerifyThreads();
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer (got ${threads})`);
+  const logger = options.logger ?? createSilentLogger();
+  const validFor = new Map<string, Verdict>();
+  const INVALID: Verdict = Object.freeze({ status: 'invalid' });
+  const slots: Slot[] = [];
+  let nextTaskId = 0;
+  let failures = 0;
+  let closed = false;
+  let preferredKid: string | undefined;
+
+  function verdictFor(kid: string): Verdict {
+    let verdict = validFor.get(kid);
+    if (verdict === undefined) {
+      verdict = Object.freeze({ status: 'valid', kid });
+      validFor.set(kid, verdict);
+    }
+    return verdict;
+  }
+
+  function spawn(): Slot {
+    const worker = new Worker(options.workerSource ?? WORKER_SOURCE, {
+      eval: true,
+      name: 'konnect-audit-verify',
+      resourceLimits: WORKER_LIMITS,
+      // Not the parent's flags: with `--input-type=module` the CommonJS source would not load.
+      execArgv: [],
+    });
+    worker.unref();
+    const slot: Slot = { worker, pending: new Map(), queued: 0, keys: undefined, dead: false };
+    worker.on('message', (answer: { id: number; result: Int16Array }) => {
+      const chunk = slot.pending.get(answer.id);
+      if (chunk === undefined) return;
+      slot.pending.delete(answer.id);
+      slot.queued -= chunk.items.length;
+      if (slot.pending.size === 0) worker.unref();
+      chunk.resolve(answer.result);
+    });
+    const fail = (reason: string): void => {
+      if (slot.dead) return;
+      slot.dead = true;
+      const index = slots.indexOf(slot);
+      if (index >= 0) slots.splice(index, 1);
+      if (!closed) {
+        failures++;
+        logger.warn({ reason, failures, chunks: slot.pending.size }, 'a signature worker stopped; its checks run on the thread pool instead');
+        if (failures === MAX_WORKER_FAILURES) logger.error({ failures }, 'signature workers keep failing: every check now runs on the thread pool');
+      }
+      // Nothing is lost: the chunks it held are checked again on the libuv pool.
+      for (const chunk of slot.pending.values()) void checkOnPool(chunk);
+      slot.pending.clear();
+    };
+    worker.on('error', (error: Error) => fail(error.message));
+    worker.on('exit', (code) => fail(`exited with code ${code}`));
+    return slot;
+  }
+
+  async function checkOnPool(chunk: Chunk): Promise<void> {
+    // The same checks with the callback form on the libuv pool, with the keys the batch read.
+    const verdicts = await createNativeVerifier(() => chunk.keyList).verifyBatch(chunk.items);
+    const indexes = new Int16Array(verdicts.length);
+    verdicts.forEach((verdict, i) => {
+      indexes[i] = verdict.status === 'valid' ? chunk.keyList.findIndex((k) => k.kid === verdict.kid) : -1;
+    });
+    chunk.resolve(indexes);
+  }
+
+  /** The live worker with the fewest checks queued, spawning up to `threads`; undefined when the pool is given up. */
+  function pickSlot(): Slot | undefined {
+    if (closed || failures >= MAX_WORKER_FAILURES) return undefined;
+    while (slots.length < threads) slots.push(spawn());
+    let best = slots[0] as Slot;
+    for (const slot of slots) if (slot.queued < best.queued) best = slot;
+    return best;
+  }
+
+  function dispatch(chunk: Chunk, first: number): void {
+    const slot = pickSlot();
+    if (slot === undefined) {
+      void checkOnPool(chunk);
+      return;
+    }
+    if (slot.keys !== chunk.keyList) {
+      slot.worker.postMessage({ keys: chunk.keyList.map((k) => k.key) });
+      slot.keys = chunk.keyList;
+    }
+    const { data, offsets } = pack(chunk.items);
+    const id = nextTaskId++;
+    slot.pending.set(id, chunk);
+    slot.queued += chunk.items.length;
+    slot.worker.ref();
+    slot.worker.postMessage({ id, count: chunk.items.length, first, data, offsets }, [data, offsets.buffer]);
+  }
+
+  return {
+    async verifyBatch(items) {
+      const n = items.length;
+      const keyList = keys();
+      if (n === 0) return [];
+      const verdicts = new Array<Verdict>(n).fill(INVALID);
+      if (keyList.length === 0) return verdicts;
+      // A signature that is not 64 bytes never verifies (extractSignature never gives one).
+      const checked: number[] = [];
+      for (let i = 0; i < n; i++) if ((items[i] as VerifyItem).signature.byteLength === SIGNATURE_BYTES) checked.push(i);
+      const first = Math.max(0, keyList.findIndex((k) => k.kid === preferredKid));
+      const chunkCount = Math.max(1, Math.min(threads, Math.floor(checked.length / MIN_CHUNK)));
+      const size = Math.ceil(checked.length / chunkCount);
+      const parts: Promise<Int16Array>[] = [];
+      for (let from = 0; from < checked.length; from += size) {
+        const part = checked.slice(from, from + size).map((i) => items[i] as VerifyItem);
+        parts.push(new Promise((resolve) => dispatch({ items: part, keyList, resolve }, first)));
+      }
+      const results = await Promise.all(parts);
+      let c = 0;
+      for (const result of results) {
+        for (const k of result) {
+          const key = k >= 0 ? keyList[k] : undefined;
+          const i = checked[c++] as number;
+          if (key !== undefined) {
+            preferredKid = key.kid;
+            verdicts[i] = verdictFor(key.kid);
+          }
+        }
+      }
+      return verdicts;
+    },
+    async close() {
+      closed = true;
+      const stopping = slots.splice(0).map((slot) => slot.worker.terminate());
+      await Promise.all(stopping);
+    },
+  };
+}
+
+/** One buffer per chunk: the messages back to back, then the signatures (moved to the worker, not copied). */
+function pack(items: readonly VerifyItem[]): { data: ArrayBuffer; offsets: Uint32Array<ArrayBuffer> } {
+  const n = items.length;
+  const offsets = new Uint32Array(n + 1);
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    offsets[i] = bytes;
+    bytes += (items[i] as VerifyItem).message.byteLength;
+  }
+  offsets[n] = bytes;
+  const data = new ArrayBuffer(bytes + SIGNATURE_BYTES * n);
+  const view = new Uint8Array(data);
+  for (let i = 0; i < n; i++) {
+    const item = items[i] as VerifyItem;
+    view.set(item.message, offsets[i] as number);
+    view.set(item.signature, bytes + SIGNATURE_BYTES * i);
+  }
+  return { data, offsets };
+}
