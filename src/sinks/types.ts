@@ -10,6 +10,11 @@ export interface SinkRecord {
   readonly id: string;
   /** The normalized event serialized once (NDJSON line, no newline). */
   readonly json: string;
+  /**
+   * `json` parsed. Parsed eagerly only for a sink that sets `usesEvent`
+   * (a corrupt stored event is then dead-lettered before the write); for the
+   * others it is parsed on first access, as most never read it.
+   */
   readonly event: NormalizedEvent;
 }
 
@@ -53,6 +58,8 @@ export interface Sink {
   readonly type: string;
   /** Preferred batch size in bytes of JSON (the dispatcher batches by this and by age). */
   readonly maxBatchBytes: number;
+  /** The sink reads `record.event` (it formats fields itself, e.g. syslog); the others only send `record.json`. */
+  readonly usesEvent?: boolean;
   start(): Promise<void>;
   write(batch: readonly SinkRecord[]): Promise<WriteOutcome>;
   health(): SinkHealth;

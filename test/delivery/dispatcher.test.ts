@@ -259,4 +259,36 @@ describe('delivery metrics', () => {
     expect(after).toContain('konnect_audit_sink_dead_lettered_events_total{sink="metrics-sink",code="KAR_ERR_SINK_REJECTED"} 1');
     expect(after).toContain('konnect_audit_sink_rejected_writes_total{sink="metrics-sink",code="KAR_ERR_SINK_REJECTED"} 1');
   });
+
+  it.each([
+    ['a sink that formats fields itself (usesEvent) dead-letters it before writing', true, { taken: ['e10', 'e12'], deadLettered: ['e11'] }],
+    ['a sink that sends the stored JSON (the default) delivers it untouched, never parsing it', false, { taken: ['e10', 'e11', 'e12'], deadLettered: [] }],
+  ])('a stored event that is not valid JSON: %s', async (_case, usesEvent, expected) => {
+    const taken: string[] = [];
+    const sent: string[] = [];
+    const sink: Sink = {
+      name: 'corrupt',
+      type: 'fake',
+      maxBatchBytes: 1_000_000,
+      usesEvent,
+      async start() {},
+      async write(records) {
+        for (const r of records) {
+          taken.push(r.id);
+          sent.push(usesEvent ? JSON.stringify(r.event) : r.json);
+        }
+        return { kind: 'delivered' };
+      },
+      health: () => ({ ok: true }),
+      async close() {},
+    };
+    const store = open(dataDir(), [sink]);
+    const events = batch(ids('e', 3, 10));
+    await store.commitBatch({ ...events, events: events.events.map((e) => (e.id === 'e11' ? { ...e, json: '{"id":"e11", cut short' } : e)) });
+    await dispatcher(store, [sink]).start();
+    await until(() => expect(store.depth()).toBe(0));
+    expect(taken).toEqual(expected.taken);
+    if (!usesEvent) expect(sent[1]).toBe('{"id":"e11", cut short');
+    expect(store.listDeadLetters({ limit: 10 }).map((d) => [d.id, d.code])).toEqual(expected.deadLettered.map((id) => [id, 'KAR_ERR_INTERNAL']));
+  });
 });

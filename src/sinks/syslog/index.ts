@@ -30,6 +30,7 @@ export function createSyslogSink(config: SyslogConfig, deps: SinkDeps): Sink {
     name: config.name,
     type: 'syslog',
     maxBatchBytes: config.maxBatchBytes,
+    usesEvent: true,
     start: async () => {
       const ca = config.caFile === undefined ? undefined : await readCaFile(config.caFile, config.name);
       const conn = createSyslogConnection({
