@@ -25,7 +25,7 @@ import type { DedupTable } from './dedup.js';
 import type { QueueCounters } from './counters.js';
 import { toStoreError } from './errors.js';
 import { storeMetrics } from './metrics.js';
-import type { BatchSummary, EventToStore, IncomingBatch, PendingEvent } from './types.js';
+import type { BatchSummary, IncomingBatch } from './types.js';
 
 /**
  * Events per INSERT statement. One statement per event cost 27% more CPU per
@@ -45,8 +45,8 @@ export interface GroupCommitOptions {
   readonly maxBytes: number;
   readonly now: () => number;
   readonly logger: Logger;
-  /** Called after a transaction that stored events for delivery, with those events in seq order. */
-  readonly onStored: (events: readonly PendingEvent[]) => void;
+  /** Called after a transaction that stored events for delivery. */
+  readonly onStored: () => void;
 }
 
 export interface GroupCommit {
@@ -62,13 +62,8 @@ interface Waiting {
   readonly reject: (error: KarError) => void;
 }
 
-/**
- * Inserts events (id, json, bytes, stored_at, four values per event, in order)
- * with multi-row statements; returns the seq of the last one. The writer holds
- * the lock and AUTOINCREMENT counts up one per row, so the rows of one call
- * have consecutive seqs.
- */
-function createEventInserter(db: Database): (values: readonly (string | number)[]) => number {
+/** Inserts events (id, json, bytes, stored_at, four values per event, in order) with multi-row statements; seq follows the order. */
+function createEventInserter(db: Database): (values: readonly (string | number)[]) => void {
   const statements = new Map<number, Statement<(string | number)[]>>();
   const statementFor = (rows: number): Statement<(string | number)[]> => {
     let statement = statements.get(rows);
@@ -80,12 +75,10 @@ function createEventInserter(db: Database): (values: readonly (string | number)[
   };
   return (values) => {
     const rows = values.length / 4;
-    let lastSeq = 0;
     for (let from = 0; from < rows; from += EVENTS_PER_INSERT) {
       const count = Math.min(EVENTS_PER_INSERT, rows - from);
-      lastSeq = Number(statementFor(count).run(...values.slice(from * 4, (from + count) * 4)).lastInsertRowid);
+      statementFor(count).run(...values.slice(from * 4, (from + count) * 4));
     }
-    return lastSeq;
   };
 }
 
@@ -104,12 +97,10 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
   let full = false;
 
   /** One batch inside its own savepoint (a nested better-sqlite3 transaction). */
-  const commitOne = db.transaction((batch: IncomingBatch, nowMs: number, stored: PendingEvent[]): BatchSummary => {
+  const commitOne = db.transaction((batch: IncomingBatch, nowMs: number): BatchSummary => {
     const summary: BatchSummary = { accepted: 0, duplicates: 0, quarantined: 0, rejected: 0 };
     let bytes = 0;
     const rows: (string | number)[] = [];
-    const sizes: number[] = [];
-    const accepted: EventToStore[] = [];
     for (const event of batch.events) {
       if (!dedup.claim(eventDedupKey(event.id, event.status, eventTimeMs(event)), nowMs)) {
         summary.duplicates++;
@@ -117,12 +108,10 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
       }
       const size = Buffer.byteLength(event.json, 'utf8');
       rows.push(event.id, event.json, size, nowMs);
-      sizes.push(size);
-      accepted.push(event);
       summary.accepted++;
       bytes += size;
     }
-    const lastSeq = insertEvents(rows);
+    insertEvents(rows);
     if (bytes > 0) {
       const queued = counters.read().bytes;
       if (queued + bytes > maxBytes) {
@@ -131,8 +120,6 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
         });
       }
       counters.add(summary.accepted, bytes);
-      const firstSeq = lastSeq - accepted.length + 1;
-      accepted.forEach((event, i) => stored.push({ seq: firstSeq + i, id: event.id, json: event.json, bytes: sizes[i] as number, storedAtMs: nowMs }));
     }
     for (const record of batch.quarantine) {
       const added = insertQuarantine.run(record.id, quarantineKey(record.raw), record.kind, record.code, record.reason, record.raw, record.json ?? null, batch.receivedAt).changes === 1;
@@ -143,14 +130,11 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     return summary;
   });
 
-  const commitGroup = db.transaction((group: readonly Waiting[], results: (BatchSummary | KarError)[], stored: PendingEvent[][], nowMs: number): void => {
+  const commitGroup = db.transaction((group: readonly Waiting[], results: (BatchSummary | KarError)[], nowMs: number): void => {
     dedup.pruneExpired(nowMs, DEDUP_PRUNE_CHUNK);
     group.forEach((waiting, i) => {
       try {
-        const events: PendingEvent[] = [];
-        results[i] = commitOne(waiting.batch, nowMs, events);
-        // Kept only when the batch's savepoint held: a batch rolled back gave its seqs back.
-        stored[i] = events;
+        results[i] = commitOne(waiting.batch, nowMs);
       } catch (error) {
         if (!isKarError(error) || error.code !== 'KAR_ERR_STORE_FULL') throw error;
         results[i] = error;
@@ -179,9 +163,8 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     queue = [];
     if (group.length === 0) return;
     const results: (BatchSummary | KarError)[] = new Array<BatchSummary | KarError>(group.length);
-    const stored: PendingEvent[][] = new Array<PendingEvent[]>(group.length);
     try {
-      commitGroup.immediate(group, results, stored, now());
+      commitGroup.immediate(group, results, now());
     } catch (error) {
       const storeError = toStoreError(error, 'commit the batch');
       lastError = { error: storeError, atMs: now() };
@@ -193,7 +176,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     transactions++;
     lastError = undefined;
     storeMetrics.transactions.inc();
-    const committed: PendingEvent[] = [];
+    let stored = false;
     let sawFull = false;
     group.forEach((waiting, i) => {
       const result = results[i];
@@ -207,11 +190,11 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
       batches++;
       storeMetrics.batches.inc({ result: 'committed' });
       count(result, waiting.batch.dropped);
-      for (const event of stored[i] ?? []) committed.push(event);
+      if (result.accepted > 0) stored = true;
       waiting.resolve(result);
     });
-    if (!sawFull && committed.length > 0) noteFull(false);
-    if (committed.length > 0) options.onStored(committed);
+    if (!sawFull && stored) noteFull(false);
+    if (stored) options.onStored();
   }
 
   return {

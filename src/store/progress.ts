@@ -19,7 +19,6 @@
 import type { Database } from 'better-sqlite3';
 import type { DeadLetterInput, PendingEvent } from './types.js';
 import type { QueueCounters } from './counters.js';
-import type { RecentEvents } from './recent.js';
 
 export interface SinkCursor {
   readonly name: string;
@@ -31,14 +30,11 @@ export interface Progress {
   /** Inside a write transaction: makes exactly `names` the active sinks. */
   registerSinks(names: readonly string[]): void;
   sinks(): SinkCursor[];
-  /** From `recent` when it can answer exactly (store/recent.ts), from the query otherwise. */
-  readPending(sink: string, limits: { readonly maxBytes: number; readonly maxEvents: number }, recent?: RecentEvents): PendingEvent[];
+  readPending(sink: string, limits: { readonly maxBytes: number; readonly maxEvents: number }): PendingEvent[];
   /** Inside a write transaction. */
   advance(sink: string, uptoSeq: number, deadLetters: readonly DeadLetterInput[], failedAt: string): void;
   /** Inside a write transaction: removes what every active sink is past; returns how many events. */
   pruneDelivered(): number;
-  /** The seq every active sink is past (undefined without active sinks). */
-  deliveredUpTo(): number | undefined;
 }
 
 interface PendingRow {
@@ -98,17 +94,12 @@ export function createProgress(db: Database, counters: QueueCounters): Progress 
       for (const name of known.keys()) if (!wanted.has(name)) setActive.run(0, name);
     },
     sinks,
-    readPending(sink, limits, recent) {
+    readPending(sink, limits) {
       const row = cursorOf.get(sink);
       if (row === undefined) throw new Error(`sink '${sink}' is not registered in the store`);
-      const maxEvents = Math.max(1, limits.maxEvents);
-      // What the recent events hold, then the query for anything after them
-      // (events queued meanwhile by another process): the same answer as the query alone.
-      const out: PendingEvent[] = recent?.after(row.cursor, limits) ?? [];
+      const out: PendingEvent[] = [];
       let bytes = 0;
-      for (const event of out) bytes += event.bytes;
-      if (out.length >= maxEvents || (out.length > 0 && bytes >= limits.maxBytes)) return out;
-      for (const r of pending.iterate(out.at(-1)?.seq ?? row.cursor, sink, maxEvents - out.length)) {
+      for (const r of pending.iterate(row.cursor, sink, Math.max(1, limits.maxEvents))) {
         if (out.length > 0 && bytes + r.bytes > limits.maxBytes) break;
         out.push({ seq: r.seq, id: r.id, json: r.json, bytes: r.bytes, storedAtMs: r.stored_at });
         bytes += r.bytes;
@@ -118,10 +109,6 @@ export function createProgress(db: Database, counters: QueueCounters): Progress 
     advance(sink, uptoSeq, deadLetters, failedAt) {
       for (const d of deadLetters) insertDeadLetter.run(sink, d.id, d.json, d.code, d.reason, failedAt);
       if (moveCursor.run(uptoSeq, sink).changes !== 1) throw new Error(`sink '${sink}' is not registered in the store`);
-    },
-    deliveredUpTo() {
-      const active = sinks().filter((s) => s.active);
-      return active.length === 0 ? undefined : Math.min(...active.map((s) => s.cursor));
     },
     pruneDelivered() {
       const active = sinks().filter((s) => s.active);

@@ -17,7 +17,6 @@ import { toStoreError } from './errors.js';
 import { createGroupCommit } from './group-commit.js';
 import { registerStoreGauges } from './metrics.js';
 import { createProgress, type SinkCursor } from './progress.js';
-import { createRecentEvents } from './recent.js';
 import { createRecords, type DeadLetterEntry, type PageOptions, type QuarantineEntry } from './records.js';
 import { configureConnection, migrate } from './schema.js';
 import type { DeliveryStore, EventToStore, Store } from './types.js';
@@ -125,19 +124,7 @@ export function openStore(options: StoreOptions): SqliteStore {
       }
     }
   };
-  const recent = createRecentEvents();
-  const group = createGroupCommit({
-    db,
-    dedup,
-    counters,
-    maxBytes,
-    now,
-    logger,
-    onStored: (events) => {
-      recent.add(events);
-      notify();
-    },
-  });
+  const group = createGroupCommit({ db, dedup, counters, maxBytes, now, logger, onStored: notify });
   const oldestStoredAt = db.prepare<[], number>('SELECT stored_at FROM events ORDER BY seq LIMIT 1').pluck();
   let closed = false;
 
@@ -193,16 +180,14 @@ export function openStore(options: StoreOptions): SqliteStore {
       return read('read the store depth', () => counters.read().events);
     },
     readPending(sink, limits) {
-      return read('read pending events', () => progress.readPending(sink, limits, recent));
+      return read('read pending events', () => progress.readPending(sink, limits));
     },
     completeDelivery(sink, uptoSeq, deadLetters) {
       const failedAt = new Date(now()).toISOString();
-      const upTo = write('record delivery progress', () => {
+      write('record delivery progress', () => {
         progress.advance(sink, uptoSeq, deadLetters, failedAt);
         progress.pruneDelivered();
-        return progress.deliveredUpTo();
       });
-      if (upTo !== undefined) recent.dropUpTo(upTo);
     },
     onCommit(listener) {
       listeners.add(listener);
@@ -244,7 +229,6 @@ export function openStore(options: StoreOptions): SqliteStore {
     },
     releaseQuarantine(items) {
       const result = write('move lines out of the quarantine', () => records.releaseQuarantine(items, now()));
-      recent.clear();
       if (result.accepted > 0) notify();
       return result;
     },
@@ -270,7 +254,6 @@ export function openStore(options: StoreOptions): SqliteStore {
         requeued += moved.count;
         if (moved.seen < pageSize) break;
       }
-      recent.clear();
       if (requeued > 0) notify();
       return { requeued, inactiveSinks: [...inactive].sort() };
     },
