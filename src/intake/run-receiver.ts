@@ -97,7 +97,7 @@ export async function startReceiver(config: ReceiverConfig, options: StartReceiv
       await keySet.close();
     });
 
-    // Checks on worker threads (synchronous crypto.verify): cheaper per line than the callback form.
+    // Opt-in: checks on worker threads (synchronous crypto.verify) instead of the libuv pool (docs/BENCHMARKS.md).
     const signatureWorkers = config.verifyThreads > 0 ? createWorkerVerifier(() => keySet.keys(), { threads: config.verifyThreads, logger }) : undefined;
     if (signatureWorkers !== undefined) undo.push(() => signatureWorkers.close());
     const deps: PipelineDeps = {

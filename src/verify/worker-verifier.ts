@@ -2,13 +2,15 @@
  * @module verify/worker-verifier
  * Ed25519 verification on worker threads that call the synchronous
  * `crypto.verify` (the same OpenSSL check as the native verifier, strict RFC
- * 8032). This is the receiver's verifier: the check is the product's physical
- * limit, and the callback form adds per-check work on the event loop (a job
- * object, a copy of the message, a JS callback: about 7 µs per line in the
- * receiver's profile) plus the thread pool's hand-off. Here a batch is cut
- * into a few chunks, each packed into one buffer that is moved (not copied)
- * to a worker, which answers with one small array: two messages per chunk
- * instead of two callbacks per line (docs/BENCHMARKS.md has the numbers).
+ * 8032), opt-in for the receiver (KONNECT_AUDIT_VERIFY_THREADS). The callback
+ * form puts per-check work on the event loop (a job object, a copy of the
+ * message, a JS callback: about 7 µs per line in the receiver's profile); here
+ * a batch is cut into a few chunks, each packed into one buffer that is moved
+ * (not copied) to a worker, which answers with one small array: two messages
+ * per chunk instead of two callbacks per line. On the 2-core bench machine
+ * the receiver's throughput was the same either way and each worker added
+ * about 20 MB of RSS (docs/BENCHMARKS.md), so the callback form stays the
+ * default; the workers are for machines where the event loop is the limit.
  *
  * Failure never costs a batch: when a worker dies, its chunks are checked
  * again with the callback form (createNativeVerifier), and a new worker takes

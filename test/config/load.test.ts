@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -44,7 +44,7 @@ describe('loadReceiverConfig', () => {
       maxInflatedBytes: 128 * 1024 * 1024,
       maxLineBytes: 256 * 1024,
       maxBatchesInFlight: 8,
-      verifyThreads: Math.max(2, availableParallelism()),
+      verifyThreads: 0,
       insecureHttp: false,
       tls: { cert: { file: '/tls/cert.pem' }, key: { file: '/tls/key.pem' } },
     });
@@ -54,7 +54,7 @@ describe('loadReceiverConfig', () => {
 
   it.each([
     ['0: checks on the libuv pool', '0', 0],
-    ['a thread count', '4', 4],
+    ['a worker thread count', '4', 4],
   ])('KONNECT_AUDIT_VERIFY_THREADS %s', async (_case, value, expected) => {
     const { config } = await load({ ...base, KONNECT_AUDIT_VERIFY_THREADS: value });
     expect(config.verifyThreads).toBe(expected);

@@ -23,10 +23,13 @@ async function waitForLines(file: string, count: number): Promise<string[]> {
   }
 }
 
-describe('receiver over real TLS (port 0, file sink)', () => {
+describe.each([
+  ['signatures checked on the libuv pool (the default)', {}],
+  ['signatures checked on worker threads', { KONNECT_AUDIT_VERIFY_THREADS: '2' }],
+])('receiver over real TLS (port 0, file sink), %s', (_mode, env) => {
   let receiver: TestReceiver;
   beforeAll(async () => {
-    receiver = await startTestReceiver();
+    receiver = await startTestReceiver(env);
   });
   afterAll(async () => {
     await receiver.close();
