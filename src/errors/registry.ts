@@ -61,7 +61,7 @@ export const errorRegistry = {
   KAR_ERR_KEYS_UNAVAILABLE: { httpStatus: 500, retryable: true, exitCode: 2, summary: 'No key set is loaded yet and none is cached; Konnect retries the batch.' },
 
   // ── storage ───────────────────────────────────────────────────────────────
-  KAR_ERR_STORE_FULL: { httpStatus: 429, retryable: true, exitCode: 1, summary: 'The store has reached its configured size; Konnect retries after Retry-After while sinks drain it.' },
+  KAR_ERR_STORE_FULL: { httpStatus: 429, retryable: true, exitCode: 1, summary: 'The store has reached its configured size, or its disk is full; Konnect retries after Retry-After while sinks drain it.' },
   KAR_ERR_STORE_UNAVAILABLE: { httpStatus: 500, retryable: true, exitCode: 2, summary: 'The store cannot commit now (disk error, locked database); Konnect retries the batch.' },
 
   // ── sinks ─────────────────────────────────────────────────────────────────

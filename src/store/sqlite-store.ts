@@ -164,13 +164,17 @@ export function openStore(options: StoreOptions): SqliteStore {
     },
     health() {
       if (closed) return { ok: false, reason: 'the store is closed' };
+      // Full is still ready: the receiver answers 429 and Konnect retries, whereas a
+      // load balancer that took a "not ready" receiver out would answer 503 and
+      // Konnect would drop the batch (SPEC 5.2: never 502/503/504 for a retry).
+      // That holds for a full disk (SQLITE_FULL) as for the configured limit.
       const failure = group.stats().lastError;
-      if (failure !== undefined && now() - failure.atMs < HEALTH_ERROR_MS) return { ok: false, reason: `${failure.error.code}: ${failure.error.message}` };
+      if (failure !== undefined && now() - failure.atMs < HEALTH_ERROR_MS) {
+        const reason = `${failure.error.code}: ${failure.error.message}`;
+        return failure.error.code === 'KAR_ERR_STORE_FULL' ? { ok: true, reason: `${reason}; answering 429` } : { ok: false, reason };
+      }
       try {
         const { bytes } = counters.read();
-        // Full is still ready: the receiver answers 429 and Konnect retries, whereas a
-        // load balancer that took a "not ready" receiver out would answer 503 and
-        // Konnect would drop the batch (SPEC 5.2: never 502/503/504 for a retry).
         return bytes >= maxBytes ? { ok: true, reason: `full (KAR_ERR_STORE_FULL): ${bytes} bytes undelivered, limit ${maxBytes}; answering 429` } : { ok: true };
       } catch (error) {
         return { ok: false, reason: toStoreError(error, 'read the store').message };

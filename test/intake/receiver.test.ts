@@ -3,25 +3,16 @@
  * decode → parse → verify (fixture JWKS) → durable store → file sink.
  */
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTestKey, makeSignedKonnectLines } from '../../src/testing/index.js';
-import { getText, makeCert, postLikeKonnect, startTestReceiver, type TestReceiver } from './support.js';
+import { getText, makeCert, postLikeKonnect, startTestReceiver, waitForLines, type TestReceiver } from './support.js';
 
 const primary = loadTestKey('primary');
 const attacker = loadTestKey('attacker');
-
-async function waitForLines(file: string, count: number): Promise<string[]> {
-  for (;;) {
-    const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line !== '') : [];
-    if (lines.length >= count) return lines;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.each([
   ['signatures checked on the libuv pool (the default)', {}],

@@ -3,6 +3,7 @@
  * from environment variables the way `serve` reads them, and an HTTPS client
  * that speaks like Konnect (gzip body labelled `application/gzip`).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { request, type Agent } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -105,4 +106,13 @@ export function getText(url: string, ca: string): Promise<Answer> {
       .on('error', reject)
       .end();
   });
+}
+
+/** The lines of a file sink's output once it holds at least `count` (the suite's timeout bounds the wait). */
+export async function waitForLines(file: string, count: number): Promise<string[]> {
+  for (;;) {
+    const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line !== '') : [];
+    if (lines.length >= count) return lines;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
