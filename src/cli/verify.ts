@@ -26,7 +26,7 @@ import {
 } from '../audit/index.js';
 import { KarError, isKarError } from '../errors/index.js';
 import { DEFAULT_JWKS_URL, describeJwksSource, inspectJwks, readJwksText, resolveJwksSource, type VerificationKey } from '../verify/index.js';
-import { parseCommandArgs } from './args.js';
+import { parseCommandArgs, usageError } from './args.js';
 import type { CliContext, Command } from './context.js';
 
 const formats = ['text', 'json', 'ndjson'] as const;
@@ -55,10 +55,6 @@ Options:
 
 Exit: 0 every line valid (or none failing --fail-on), 1 some lines not valid, 2 usage or I/O error.
 `;
-
-function usageError(message: string): KarError {
-  return new KarError('KAR_ERR_USAGE', message);
-}
 
 function parseFailOn(value: string | undefined): FailOn {
   if (value === undefined) return DEFAULT_FAIL_ON;
@@ -157,7 +153,7 @@ export const verifyCommand: Command = async (ctx: CliContext) => {
   const failOn = parseFailOn(values['fail-on']);
   const maxFailures = parseCount('max-failures', values['max-failures'], DEFAULT_MAX_FAILURES, 0);
   const maxLineBytes = parseCount('max-line-bytes', values['max-line-bytes'], DEFAULT_MAX_LINE_BYTES, 1);
-  if (positionals.length === 0) throw usageError('no input: give one or more files, or - to read stdin; see --help');
+  if (positionals.length === 0) throw usageError('no input: give one or more files, or - to read stdin');
 
   const keys = await loadVerifyKeys(values.jwks ?? [ctx.env['KONNECT_AUDIT_JWKS'] ?? DEFAULT_JWKS_URL], ctx.cwd);
   const progress = createProgress(ctx.stderr);

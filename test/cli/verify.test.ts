@@ -182,6 +182,22 @@ describe('konnect-audit verify (process)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it.each([
+    // node's own message, closing quote missing as node writes it (cli/args puts it on one line).
+    ['an unknown option', ['--colour', 'mixed.log'], `Unknown option '--colour'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- "--colour"`],
+    ['a missing value', ['mixed.log', '--format'], "Option '--format <value>' argument missing"],
+    ['a bad --format', ['--format', 'xml', 'mixed.log'], "--format must be one of text, json, ndjson (got 'xml')"],
+    ['a bad --input-format', ['--input-format', 'xml', 'mixed.log'], "--input-format must be one of raw, ndjson, splunk-json, splunk-csv, sumo-csv, sumo-json (got 'xml')"],
+    ['an unknown --fail-on status', ['--fail-on', 'valid', 'mixed.log'], "--fail-on: unknown status 'valid' (use invalid, missing, malformed, unparseable or none)"],
+    ['a --fail-on without a status', ['--fail-on', ',', 'mixed.log'], '--fail-on needs at least one status, or none'],
+    ['a --max-failures that is not a number', ['--max-failures', 'many', 'mixed.log'], "--max-failures must be an integer >= 0 (got 'many')"],
+    ['a --max-line-bytes under 1', ['--max-line-bytes', '0', 'mixed.log'], "--max-line-bytes must be an integer >= 1 (got '0')"],
+    ['no input', ['--format', 'json'], 'no input: give one or more files, or - to read stdin'],
+  ])('usage: %s is the shared usage line (cli/args), exit 2, nothing else printed', async (_quirk, args, message) => {
+    const r = await run(['--jwks', both, ...args]);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: `konnect-audit verify: ${message}; see --help (KAR_ERR_USAGE)\n` });
+  });
+
   it('fetches a JWKS from a URL (loopback HTTP server) and adds a second set from a file', async () => {
     const server: Server = createServer((request, response) => {
       response.writeHead(request.url === '/v2/audit-log-webhook/jwks.json' ? 200 : 404, { 'content-type': 'application/json' });
