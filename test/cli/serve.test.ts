@@ -55,7 +55,7 @@ describe('serve: configuration errors (exit 2, one clear message, no stack)', ()
     ['a key that is not the certificate’s', () => ({ ...baseEnv(), KONNECT_AUDIT_TLS_KEY: cert.certFile }), [], 'KAR_ERR_CONFIG_TLS', 'is not a PEM private key'],
     ['bad port', () => ({ ...baseEnv(), KONNECT_AUDIT_PORT: '99999' }), [], 'KAR_ERR_CONFIG_INVALID', 'KONNECT_AUDIT_PORT: must be a whole number from 0 to 65535'],
     ['unknown key in the config file', () => ({ ...baseEnv(), KONNECT_AUDIT_CONFIG: writeConfig({ prot: 1 }) }), [], 'KAR_ERR_CONFIG_INVALID', 'unknown key "prot"'],
-    ['unknown flag', () => baseEnv(), ['--prot', '1'], 'KAR_ERR_USAGE', 'unknown option --prot'],
+    ['a flag value that reads but is out of range', () => baseEnv(), ['--port', '70000'], 'KAR_ERR_CONFIG_INVALID', '--port: must be a whole number from 0 to 65535 (got 70000)'],
   ])('%s', async (_quirk, env, argv, code, words) => {
     const result = await serveInProcess(env(), argv);
     expect(result.code).toBe(2);
@@ -63,6 +63,19 @@ describe('serve: configuration errors (exit 2, one clear message, no stack)', ()
     expect(result.stderr).toContain(words);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.stderr).not.toContain(TOKEN);
+  });
+
+  it.each([
+    ['an unknown option', ['--prot', '1'], "Unknown option '--prot'"],
+    ['a missing value', ['--host', '127.0.0.1', '--port'], "Option '--port <value>' argument missing"],
+    ['a value that is not a whole number', ['--port', 'eighty'], "Option '--port' takes a whole number (got 'eighty')"],
+    ['a boolean word it cannot read', ['--insecure-http=maybe'], "Option '--insecure-http' takes no value, or one of true, false, 1, 0, yes, no, on, off (got 'maybe')"],
+    ['an Authorization value on the command line (never printed)', ['--authorization', 'Bearer s3cr3t'], "Unknown option '--authorization' (Authorization values are secrets: use KONNECT_AUDIT_AUTHORIZATION or --authorization-file)"],
+  ])('%s: the shared usage line (cli/args), exit 2, nothing else printed, as a real process', (_quirk, argv, message) => {
+    ensureBuilt();
+    // A configuration that is also wrong (no Authorization, no TLS): the command line is reported alone, first.
+    const run = spawnSync(process.execPath, [bin, 'serve', ...argv], { cwd: dir, env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8' });
+    expect({ code: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ code: 2, stdout: '', stderr: `konnect-audit serve: ${message}; see --help (KAR_ERR_USAGE)\n` });
   });
 
   it('--help lists every variable and exits 0', async () => {

@@ -186,22 +186,3 @@ describe('loadReceiverConfig', () => {
     for (const name of ['KONNECT_AUDIT_PORT', 'KONNECT_AUDIT_LOG_LEVEL', 'KONNECT_AUDIT_MAX_LINE_BYTES', 'no Authorization value']) expect(error.message).toContain(name);
   });
 });
-
-describe('parseServeFlags', () => {
-  it.each([
-    ['unknown option', ['--prot', '1'], 'unknown option --prot'],
-    ['a positional argument', ['extra'], 'serve takes no arguments'],
-    ['a missing value', ['--port'], '--port needs a value'],
-    ['Authorization on the command line', ['--authorization', 'Bearer x'], 'Authorization values are secrets'],
-  ])('refuses %s (KAR_ERR_USAGE)', (_quirk, argv, expected) => {
-    expect(() => parseServeFlags(argv)).toThrow(expected);
-  });
-
-  it('reads --help, --config and bare boolean flags', () => {
-    const flags = parseServeFlags(['--help', '--config', 'c.json', '--insecure-http', '--port=1']);
-    expect(flags.help).toBe(true);
-    expect(flags.configFile).toBe('c.json');
-    expect(flags.values.get('insecureHttp')).toEqual(['true']);
-    expect(flags.values.get('port')).toEqual(['1']);
-  });
-});
