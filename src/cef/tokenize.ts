@@ -26,9 +26,20 @@ export function tokenizeCef(buf: Uint8Array, start: number, end: number, out: Ce
   out.beginLine(buf, start, end);
 
   // Prefix: everything before the first `CEF:` (it is signed, SPEC 3).
+  const words = out.words;
+  const wordLast = Math.min(end, out.wordsLength) - 4;
   const lastCef = end - 4;
   let cef = start;
   while (cef <= lastCef) {
+    while (cef <= wordLast) {
+      const c = words.getInt32(cef, true) ^ UPPER_CS;
+      const hits = (c - ONES) & ~c & HIGHS;
+      if (hits !== 0) {
+        cef += firstHit(hits);
+        break;
+      }
+      cef += 4;
+    }
     while (cef <= lastCef && buf[cef] !== UPPER_C) cef++;
     if (cef > lastCef) break;
     if (buf[cef + 1] === UPPER_E && buf[cef + 2] === UPPER_F && buf[cef + 3] === COLON) break;
@@ -89,6 +100,25 @@ const VALUE_STOP = new Uint8Array(256);
 VALUE_STOP[SPACE] = 1;
 VALUE_STOP[BACKSLASH] = 1;
 
+// Word-at-a-time byte search (SWAR): for a 32-bit word w, `(x - ONES) & ~x
+// & HIGHS` with x = w ^ (a byte repeated) is non-zero exactly when some byte
+// of w equals that byte (a borrow can mark a byte above a true match, never
+// create a match where none is), so 4 bytes cost one read and a few integer
+// operations instead of 4 reads and 4 table lookups. Measured on the
+// bench's lines (bench/tokenizer.ts, one core): tokenize-only 1.11M -> 1.40M
+// lines/CPU-s for the value and prefix scans; the header's short fields
+// gained nothing from it and keep the byte loop.
+const ONES = 0x01010101;
+const HIGHS = 0x80808080 | 0;
+const SPACES = 0x20202020;
+const BACKSLASHES = 0x5c5c5c5c;
+const UPPER_CS = 0x43434343;
+
+/** The index (0-3) of the first matching byte of a little-endian word whose match bits are `hits` (non-zero). */
+function firstHit(hits: number): number {
+  return (31 - Math.clz32(hits & -hits)) >> 3;
+}
+
 // The hash of the key `matchKey` accepted last; module state instead of an
 // allocated result object keeps the hot path allocation-free.
 let matchedKeyHash = 0;
@@ -123,6 +153,8 @@ function matchKey(buf: Uint8Array, p: number, end: number): number {
  */
 function scanExtension(buf: Uint8Array, p: number, end: number, out: CefTokens): void {
   const valueStop = VALUE_STOP;
+  const words = out.words;
+  const wordLast = Math.min(end, out.wordsLength) - 4;
   // Whitespace before the key, for cutting `sig` out (SPEC 3). For the first
   // key it is the spaces/tabs skipped right after the header.
   let runStart = p;
@@ -152,7 +184,19 @@ function scanExtension(buf: Uint8Array, p: number, end: number, out: CefTokens):
     let escaped = 0;
     let q = valueStart;
     while (q < end) {
-      // Most bytes are neither a space nor a backslash: skip them in a tight loop.
+      // Most bytes are neither a space nor a backslash: skip them 4 at a time,
+      // then byte by byte up to the one that stops.
+      while (q <= wordLast) {
+        const w = words.getInt32(q, true);
+        const s = w ^ SPACES;
+        const b = w ^ BACKSLASHES;
+        const hits = (((s - ONES) & ~s) | ((b - ONES) & ~b)) & HIGHS;
+        if (hits !== 0) {
+          q += firstHit(hits);
+          break;
+        }
+        q += 4;
+      }
       while (q < end && valueStop[buf[q]!] === 0) q++;
       if (q >= end) break;
       const b = buf[q]!;

@@ -217,3 +217,49 @@ describe('tokenizeCef: the line as text (rawText) and field kinds', () => {
     expect(tokenize(`${HEADER}a=1 e= n=null sig=${SIG}`).tokens.fieldKind(name)).toBe(kind);
   });
 });
+
+// The prefix and value scans read 4 bytes at a time (tokenize.ts): every
+// position of the byte that stops them within a word, at every alignment of
+// the line in the buffer, must give what a byte-by-byte reading gives.
+describe('tokenizeCef: word-at-a-time scans', () => {
+  const pads = Array.from({ length: 9 }, (_, n) => n);
+  it.each(pads)('prefix, separator, escape and last value with %i filler bytes, at buffer offsets 0-4', (n) => {
+    const fill = (c: string): string => c.repeat(n);
+    const line = `${fill('p')} CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|a=${fill('x')}\\=${fill('y')} b=${fill('z')} c=${fill('w')}\\\\  `;
+    for (let offset = 0; offset <= 4; offset++) {
+      const lead = bytes('\n'.repeat(offset));
+      const buf = new Uint8Array([...lead, ...bytes(line), ...bytes(' C=1 ')]);
+      const tokens = createCefTokens();
+      expect(tokenizeCef(buf, lead.length, lead.length + bytes(line).length, tokens)).toBeUndefined();
+      expect(tokens.prefix().text).toBe(`${fill('p')} `);
+      expect(tokens.fields()).toEqual({ a: `${fill('x')}=${fill('y')}`, b: fill('z'), c: `${fill('w')}\\` });
+    }
+  });
+
+  it('a line in a resizable ArrayBuffer reads the same, and after the buffer shrinks nothing throws', () => {
+    const line = bytes(KONNECT_LINE);
+    // ES2024 API, not in this project's ES2023 lib typings.
+    type Resizable = ArrayBuffer & { resize(n: number): void };
+    const ResizableBuffer = ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => Resizable;
+    const resizable = new ResizableBuffer(line.length, { maxByteLength: 2 * line.length });
+    const buf = new Uint8Array(resizable);
+    buf.set(line);
+    const tokens = createCefTokens();
+    expect(tokenizeCef(buf, 0, line.length, tokens)).toBeUndefined();
+    expect(tokens.fields()).toEqual(tokenize(KONNECT_LINE).tokens.fields());
+    resizable.resize(40); // `Apr 14 05:39:08 konghq.com CEF:0|KongInc`
+    expect(tokenizeCef(buf, 0, line.length, tokens)?.code).toBe('KAR_ERR_CEF_HEADER_INCOMPLETE');
+  });
+
+  it('one token structure alternating between two batch buffers reads each line from its own buffer', () => {
+    const tokens = createCefTokens();
+    const first = bytes(`${HEADER}a=first b=1`);
+    const second = bytes(`x ${HEADER}a=second`);
+    for (let round = 0; round < 3; round++) {
+      expect(tokenizeCef(first, 0, first.length, tokens)).toBeUndefined();
+      expect(tokens.fields()).toEqual({ a: 'first', b: '1' });
+      expect(tokenizeCef(second, 0, second.length, tokens)).toBeUndefined();
+      expect(tokens.fields()).toEqual({ a: 'second' });
+    }
+  });
+});
