@@ -10,7 +10,7 @@
  */
 import type { ParseArgsConfig } from 'node:util';
 import { parseOptionArgs, usageError } from '../cli/args.js';
-import { CONFIG_FILE_FLAG, settings, type Setting, type SettingKind } from './settings.js';
+import { CONFIG_FILE_FLAG, FALSE_WORDS, settings, TRUE_WORDS, type Setting, type SettingKind } from './settings.js';
 
 export interface ParsedFlags {
   readonly help: boolean;
@@ -34,7 +34,7 @@ const options: NonNullable<ParseArgsConfig['options']> = {
 };
 
 /** The same words the loader reads from the environment (config/load.ts). */
-const BOOLEAN_WORDS = ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'] as const;
+const BOOLEAN_WORDS = TRUE_WORDS.flatMap((word, i) => [word, FALSE_WORDS[i] as string]); // in pairs: true, false, 1, 0, ...
 
 /** What a value must look like to be read as its kind; whether it is in range is the loader's to say. */
 const readable: Partial<Record<SettingKind, { readonly reads: (value: string) => boolean; readonly wants: string }>> = {

@@ -15,7 +15,7 @@ import { parseSinkSpec, sinkConfigSchema, type SinkConfig } from '../sinks/regis
 import { Secret } from '../sinks/secret.js';
 import type { ParsedFlags } from './flags.js';
 import { receiverConfigSchema, type levels } from './schema.js';
-import { CONFIG_FILE_ENV, otherKnownEnv, settings, type Setting } from './settings.js';
+import { CONFIG_FILE_ENV, FALSE_WORDS, otherKnownEnv, settings, TRUE_WORDS, type Setting } from './settings.js';
 
 /** TLS material: a file to read at start, or the PEM text given inline. */
 export type TlsSource = { readonly file: string } | { readonly pem: Secret };
@@ -213,8 +213,8 @@ async function readConfigFile(path: string, problems: string[]): Promise<Record<
   return value as Record<string, unknown>;
 }
 
-const TRUE = new Set(['true', '1', 'yes', 'on']);
-const FALSE = new Set(['false', '0', 'no', 'off']);
+const TRUE = new Set<string>(TRUE_WORDS);
+const FALSE = new Set<string>(FALSE_WORDS);
 
 /** Turns environment/flag text into the value the schema expects; leaves it as text when it does not fit (the schema then says why). */
 function fromText(setting: Setting, values: readonly string[], env: NodeJS.ProcessEnv, problems: string[], origin: Origin): unknown {

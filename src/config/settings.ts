@@ -37,6 +37,10 @@ export const defaults = {
   logLevel: 'info',
 } as const;
 
+/** How a boolean setting is written in the environment or on the command line (case-insensitive). */
+export const TRUE_WORDS = ['true', '1', 'yes', 'on'] as const;
+export const FALSE_WORDS = ['false', '0', 'no', 'off'] as const;
+
 export const settingKinds = ['string', 'integer', 'boolean', 'secret', 'sinks'] as const;
 export type SettingKind = (typeof settingKinds)[number];
 

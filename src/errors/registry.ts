@@ -21,7 +21,7 @@ export interface ErrorSpec {
 
 export const errorRegistry = {
   // ── usage and configuration (CLI exit 2) ─────────────────────────────────
-  KAR_ERR_USAGE: { retryable: false, exitCode: 2, summary: 'The command line is wrong: unknown command or option, or a missing value. Run with --help.' },
+  KAR_ERR_USAGE: { retryable: false, exitCode: 2, summary: 'The command line is wrong: unknown command or option, a missing value, or a value that does not read as its kind. Run with --help.' },
   KAR_ERR_CONFIG_INVALID: { retryable: false, exitCode: 2, summary: 'The configuration (environment, flags or config file) is invalid; every problem is listed.' },
   KAR_ERR_CONFIG_NO_AUTHORIZATION: { retryable: false, exitCode: 2, summary: 'No Authorization value is configured; set KONNECT_AUDIT_AUTHORIZATION or explicitly allow unauthenticated mode.' },
   KAR_ERR_CONFIG_TLS: { retryable: false, exitCode: 2, summary: 'The TLS certificate or key cannot be read or does not parse; check KONNECT_AUDIT_TLS_CERT and KONNECT_AUDIT_TLS_KEY.' },
