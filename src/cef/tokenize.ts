@@ -30,9 +30,15 @@ export function tokenizeCef(buf: Uint8Array, start: number, end: number, out: Ce
   const wordLast = Math.min(end, out.wordsLength) - 4;
   const lastCef = end - 4;
   let cef = start;
+  // The OR of every byte of the line seen so far (whole words included):
+  // bit 7 clear at the end means an ASCII line, which CefTokens decodes as
+  // Latin-1, the same text for a cheaper decode.
+  let high = 0;
   while (cef <= lastCef) {
     while (cef <= wordLast) {
-      const c = words.getInt32(cef, true) ^ UPPER_CS;
+      const w = words.getInt32(cef, true);
+      high |= w;
+      const c = w ^ UPPER_CS;
       const hits = (c - ONES) & ~c & HIGHS;
       if (hits !== 0) {
         cef += firstHit(hits);
@@ -40,7 +46,12 @@ export function tokenizeCef(buf: Uint8Array, start: number, end: number, out: Ce
       }
       cef += 4;
     }
-    while (cef <= lastCef && buf[cef] !== UPPER_C) cef++;
+    while (cef <= lastCef) {
+      const c = buf[cef]!;
+      if (c === UPPER_C) break;
+      high |= c;
+      cef++;
+    }
     if (cef > lastCef) break;
     if (buf[cef + 1] === UPPER_E && buf[cef + 2] === UPPER_F && buf[cef + 3] === COLON) break;
     cef++;
@@ -66,6 +77,12 @@ export function tokenizeCef(buf: Uint8Array, start: number, end: number, out: Ce
     while (p < end) {
       while (p < end && headerStop[buf[p]!] === 0) p++;
       if (p >= end || buf[p] === PIPE) break;
+      if (buf[p] !== BACKSLASH) {
+        // A byte >= 0x80 (a UTF-8 sequence): content.
+        high = 0x80;
+        p++;
+        continue;
+      }
       if (p + 1 < end && (buf[p + 1] === PIPE || buf[p + 1] === BACKSLASH)) {
         escaped = 1;
         p += 2;
@@ -82,7 +99,7 @@ export function tokenizeCef(buf: Uint8Array, start: number, end: number, out: Ce
     p++;
   }
   out.extensionStart = p;
-  scanExtension(buf, p, end, out);
+  scanExtension(buf, p, end, out, high);
   return undefined;
 }
 
@@ -90,15 +107,16 @@ function lineError(code: LineError['code'], message: string, offset: number): Li
   return { ok: false, code, message, offset };
 }
 
-/** 1 for the bytes that interrupt a header field: `|` (its end) and backslash (an escape). */
-const HEADER_STOP = new Uint8Array(256);
+/** 1 for the bytes that interrupt a header field: `|` (its end), backslash (an escape) and the non-ASCII bytes (noted for the decode). */
+const HEADER_STOP = new Uint8Array(256).fill(1, 0x80);
 HEADER_STOP[PIPE] = 1;
 HEADER_STOP[BACKSLASH] = 1;
 
-/** 1 for the bytes that interrupt a value: space (a possible separator) and backslash (an escape). */
+/** 1 for the bytes that interrupt a value: space (a possible separator), backslash (an escape) and the non-ASCII bytes (noted for the decode). */
 const VALUE_STOP = new Uint8Array(256);
 VALUE_STOP[SPACE] = 1;
 VALUE_STOP[BACKSLASH] = 1;
+VALUE_STOP.fill(1, 0x80);
 
 // Word-at-a-time byte search (SWAR): for a 32-bit word w, `(x - ONES) & ~x
 // & HIGHS` with x = w ^ (a byte repeated) is non-zero exactly when some byte
@@ -151,7 +169,7 @@ function matchKey(buf: Uint8Array, p: number, end: number): number {
  * followed by a key and `=`; the run is the separator. Anything else (tabs,
  * raw `=`, `\|`) is content (SPEC 4).
  */
-function scanExtension(buf: Uint8Array, p: number, end: number, out: CefTokens): void {
+function scanExtension(buf: Uint8Array, p: number, end: number, out: CefTokens, high: number): void {
   const valueStop = VALUE_STOP;
   const words = out.words;
   const wordLast = Math.min(end, out.wordsLength) - 4;
@@ -167,6 +185,8 @@ function scanExtension(buf: Uint8Array, p: number, end: number, out: CefTokens):
   while (eq < 0) {
     let q = ~eq;
     while (q < end && buf[q] !== SPACE) q++;
+    // These bytes are not looked at one by one below: not known to be ASCII.
+    high = 0x80;
     if (q >= end) return;
     runStart = q;
     while (q < end && buf[q] === SPACE) q++;
@@ -184,13 +204,15 @@ function scanExtension(buf: Uint8Array, p: number, end: number, out: CefTokens):
     let escaped = 0;
     let q = valueStart;
     while (q < end) {
-      // Most bytes are neither a space nor a backslash: skip them 4 at a time,
-      // then byte by byte up to the one that stops.
+      // Most bytes are ASCII and neither a space nor a backslash: skip them 4
+      // at a time (`| w`: a byte >= 0x80 stops too), then byte by byte up to
+      // the one that stops. Folding the ASCII check into the stop test costs
+      // nothing measurable; OR-ing every word into `high` here cost 4%.
       while (q <= wordLast) {
         const w = words.getInt32(q, true);
         const s = w ^ SPACES;
         const b = w ^ BACKSLASHES;
-        const hits = (((s - ONES) & ~s) | ((b - ONES) & ~b)) & HIGHS;
+        const hits = (((s - ONES) & ~s) | ((b - ONES) & ~b) | w) & HIGHS;
         if (hits !== 0) {
           q += firstHit(hits);
           break;
@@ -200,6 +222,12 @@ function scanExtension(buf: Uint8Array, p: number, end: number, out: CefTokens):
       while (q < end && valueStop[buf[q]!] === 0) q++;
       if (q >= end) break;
       const b = buf[q]!;
+      if (b >= 0x80) {
+        // Content (part of a UTF-8 sequence); the line is not ASCII.
+        high = 0x80;
+        q++;
+        continue;
+      }
       if (b === SPACE) {
         const run = q;
         q++;
@@ -230,7 +258,10 @@ function scanExtension(buf: Uint8Array, p: number, end: number, out: CefTokens):
     if (keyEnd - keyStart === 3 && buf[keyStart] === 0x73 && buf[keyStart + 1] === 0x69 && buf[keyStart + 2] === 0x67) {
       recordSig(out, i, runStart, keyStart, valueStart, valueEnd, nextRun < 0 ? valueEnd : q);
     }
-    if (nextRun < 0) return;
+    if (nextRun < 0) {
+      out.ascii = (high & HIGHS) === 0;
+      return;
+    }
     runStart = nextRun;
     p = q;
   }

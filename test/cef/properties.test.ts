@@ -120,6 +120,8 @@ describe('tokenizeCef properties', () => {
           expect(tokens.key(i)).toBe(decodeUtf8(buf, tokens.keyStart[i]!, tokens.keyEnd[i]!));
         }
         expect(tokens.prefix().text).toBe(decodeUtf8(buf, 0, tokens.prefixEnd));
+        // An ASCII line is decoded as Latin-1: only right if no byte >= 0x80 was missed.
+        expect(tokens.rawText()).toBe(decodeUtf8(buf, 0, buf.length));
       }),
       { numRuns: 1000 },
     );

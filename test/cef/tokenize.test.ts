@@ -169,6 +169,43 @@ describe('tokenizeCef: reuse of one token structure', () => {
     expect(small.duplicateKeys).toBe(1);
   });
 
+  // fields() copies a record remembered for the line's key sequence (tokens.ts).
+  it.each([
+    ['the same keys, other values', [`${HEADER}a=1 b=2 sig=${SIG}`, `${HEADER}a=3 b=4 sig=${SIG}`], [{ a: '1', b: '2' }, { a: '3', b: '4' }]],
+    ['the same keys, the sig elsewhere', [`${HEADER}a=1 b=2 sig=${SIG}`, `${HEADER}a=1 sig=${SIG} b=2`], [{ a: '1', b: '2' }, { a: '1', b: '2' }]],
+    ['integer-like keys come first either way', [`${HEADER}b=1 7=2 a=3`, `${HEADER}b=4 7=5 a=6`], [{ 7: '2', b: '1', a: '3' }, { 7: '5', b: '4', a: '6' }]],
+    ['a duplicate after the same sequence without one', [`${HEADER}a=1 b=2`, `${HEADER}a=1 a=2`, `${HEADER}a=1 b=2`], [{ a: '1', b: '2' }, { a: '2' }, { a: '1', b: '2' }]],
+    ['__proto__ twice', [`${HEADER}__proto__=1 a=2`, `${HEADER}__proto__=3 a=4`], [{ ['__proto__']: '1', a: '2' }, { ['__proto__']: '3', a: '4' }]],
+    ['escaped values', [`${HEADER}a=x\\=y b=1`, `${HEADER}a=plain b=2`], [{ a: 'x=y', b: '1' }, { a: 'plain', b: '2' }]],
+  ])('a line with the key sequence of an earlier line: %s', (_quirk, lines, expected) => {
+    const tokens = createCefTokens();
+    lines.forEach((line, k) => {
+      tokenize(line, tokens);
+      const fields = tokens.fields();
+      expect(Object.entries(fields)).toEqual(Object.entries(expected[k]!));
+      expect(Object.getOwnPropertyNames(fields)).toEqual(Object.keys(expected[k]!));
+    });
+  });
+
+  it('changing a returned record does not change the next line with the same keys', () => {
+    const tokens = createCefTokens();
+    const first = tokenize(`${HEADER}a=1 b=2`, tokens).tokens.fields();
+    first.a = 'changed';
+    first.extra = 'x';
+    delete first.b;
+    expect(Object.entries(tokenize(`${HEADER}a=3 b=4`, tokens).tokens.fields())).toEqual([['a', '3'], ['b', '4']]);
+  });
+
+  it('more key sequences than it remembers: each line still reads its own keys', () => {
+    const tokens = createCefTokens();
+    for (let round = 0; round < 2; round++) {
+      for (let n = 0; n < 100; n++) {
+        tokenize(`${HEADER}k${n}=${round} rt=${n}`, tokens);
+        expect(Object.entries(tokens.fields())).toEqual([[`k${n}`, String(round)], ['rt', String(n)]]);
+      }
+    }
+  });
+
   it.each([
     ['end past the buffer', 0, 10_000],
     ['negative start', -5, 10_000],
@@ -236,6 +273,30 @@ describe('tokenizeCef: word-at-a-time scans', () => {
     }
   });
 
+  // An ASCII line is decoded as Latin-1 (tokens.ts): one byte >= 0x80 that
+  // the scans do not see would turn the text into mojibake.
+  it.each([
+    ['in the prefix', `host-é ${HEADER}a=1`, { a: '1' }],
+    ['in the prefix, its last byte before CEF:', `hosté${HEADER}a=1`, { a: '1' }],
+    ['in a header field', 'CEF:0|Kéng|Konnect|1.0|konnect|Authz.usage|1|a=1', { a: '1' }],
+    ['in a long value', `${HEADER}a=xxxxxxxxxxxé b=1`, { a: 'xxxxxxxxxxxé', b: '1' }],
+    ['in the last bytes of the line', `${HEADER}a=1 b=é`, { a: '1', b: 'é' }],
+    ['right after an escape', `${HEADER}a=\\é b=1`, { a: '\\é', b: '1' }],
+    ['in text before the first key', `${HEADER}é junk a=1`, { a: '1' }],
+    ['after a space that does not separate', `${HEADER}a=x é b=1`, { a: 'x é', b: '1' }],
+  ])('a non-ASCII byte %s: rawText and fields are the UTF-8 text, at buffer offsets 0-4', (_where, line, fields) => {
+    for (let offset = 0; offset <= 4; offset++) {
+      const lead = bytes('\n'.repeat(offset));
+      const body = bytes(line);
+      const buf = new Uint8Array([...lead, ...body]);
+      const tokens = createCefTokens();
+      expect(tokenizeCef(buf, lead.length, buf.length, tokens)).toBeUndefined();
+      expect(tokens.rawText()).toBe(line);
+      expect(tokens.fields()).toEqual(fields);
+      expect(tokens.header().vendor).toBe(line.includes('Kéng') ? 'Kéng' : 'KongInc');
+    }
+  });
+
   it('a line in a resizable ArrayBuffer reads the same, and after the buffer shrinks nothing throws', () => {
     const line = bytes(KONNECT_LINE);
     // ES2024 API, not in this project's ES2023 lib typings.
@@ -247,6 +308,12 @@ describe('tokenizeCef: word-at-a-time scans', () => {
     const tokens = createCefTokens();
     expect(tokenizeCef(buf, 0, line.length, tokens)).toBeUndefined();
     expect(tokens.fields()).toEqual(tokenize(KONNECT_LINE).tokens.fields());
+    expect(tokens.rawText()).toBe(KONNECT_LINE);
+    // Byte by byte, a non-ASCII prefix is seen too.
+    const accented = bytes(`é${KONNECT_LINE.slice(2)}`);
+    buf.set(accented);
+    expect(tokenizeCef(buf, 0, accented.length, tokens)).toBeUndefined();
+    expect(tokens.rawText()).toBe(`é${KONNECT_LINE.slice(2)}`);
     resizable.resize(40); // `Apr 14 05:39:08 konghq.com CEF:0|KongInc`
     expect(tokenizeCef(buf, 0, line.length, tokens)?.code).toBe('KAR_ERR_CEF_HEADER_INCOMPLETE');
   });
