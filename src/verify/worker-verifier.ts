@@ -12,7 +12,8 @@
  * about 20 MB of RSS (docs/BENCHMARKS.md), so the callback form stays the
  * default; the workers are for machines where the event loop is the limit.
  *
- * Failure never costs a batch: when a worker dies, its chunks are checked
+ * Failure never costs a batch: when a worker dies (or answers nothing for
+ * 30 s while it holds work: it is then stopped), its chunks are checked
  * again with the callback form (createNativeVerifier), and a new worker takes
  * its place; after MAX_WORKER_FAILURES deaths the pool is given up for good
  * and every batch uses the callback form.
@@ -31,6 +32,12 @@ export interface WorkerVerifierOptions {
   readonly logger?: Logger;
   /** Tests only: the worker's code (e.g. one that dies), instead of WORKER_SOURCE. */
   readonly workerSource?: string;
+  /**
+   * A worker that answers nothing for this long while it holds chunks is
+   * taken for hung: stopped, its chunks checked on the pool. At least 2 ms
+   * per check it holds (20 times the cost of one). Default 30 s.
+   */
+  readonly stallTimeoutMs?: number;
 }
 
 export interface ClosableBatchVerifier extends BatchVerifier {
@@ -102,7 +109,14 @@ interface Slot {
   /** The key list this worker holds (sent before the first chunk that uses it). */
   keys: readonly VerificationKey[] | undefined;
   dead: boolean;
+  /** Runs while the worker holds chunks; restarted by each answer. */
+  timer: NodeJS.Timeout | undefined;
+  /** Starts the stall timer if none runs (`progress`: restarts it, or stops it when nothing is held). */
+  watch(progress: boolean): void;
 }
+
+const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+const STALL_MS_PER_CHECK = 2;
 
 /** Default thread count: the cores, at least 2 (the receiver's event loop shares them). */
 export function defaultVerifyThreads(): number {
@@ -117,6 +131,7 @@ export function createWorkerVerifier(keys: () => readonly VerificationKey[], opt
   const threads = options.threads ?? defaultVerifyThreads();
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer (got ${threads})`);
   const logger = options.logger ?? createSilentLogger();
+  const stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
   const validFor = new Map<string, Verdict>();
   const INVALID: Verdict = Object.freeze({ status: 'invalid' });
   const slots: Slot[] = [];
@@ -143,18 +158,40 @@ export function createWorkerVerifier(keys: () => readonly VerificationKey[], opt
       execArgv: [],
     });
     worker.unref();
-    const slot: Slot = { worker, pending: new Map(), queued: 0, keys: undefined, dead: false };
+    const slot: Slot = {
+      worker,
+      pending: new Map(),
+      queued: 0,
+      keys: undefined,
+      dead: false,
+      timer: undefined,
+      watch(progress) {
+        if (slot.timer !== undefined && !progress) return;
+        clearTimeout(slot.timer);
+        slot.timer = undefined;
+        if (slot.pending.size === 0 || slot.dead) return;
+        // Progress, not completion: a healthy worker answers its oldest chunk in 0.1 to 0.2 ms per check.
+        const limitMs = Math.max(stallTimeoutMs, STALL_MS_PER_CHECK * slot.queued);
+        slot.timer = setTimeout(() => {
+          fail(`no answer for ${limitMs} ms`);
+          void worker.terminate();
+        }, limitMs);
+        slot.timer.unref();
+      },
+    };
     worker.on('message', (answer: { id: number; result: Int16Array }) => {
       const chunk = slot.pending.get(answer.id);
       if (chunk === undefined) return;
       slot.pending.delete(answer.id);
       slot.queued -= chunk.items.length;
       if (slot.pending.size === 0) worker.unref();
+      slot.watch(true);
       chunk.resolve(answer.result);
     });
     const fail = (reason: string): void => {
       if (slot.dead) return;
       slot.dead = true;
+      clearTimeout(slot.timer);
       const index = slots.indexOf(slot);
       if (index >= 0) slots.splice(index, 1);
       if (!closed) {
@@ -206,6 +243,7 @@ export function createWorkerVerifier(keys: () => readonly VerificationKey[], opt
     slot.queued += chunk.items.length;
     slot.worker.ref();
     slot.worker.postMessage({ id, count: chunk.items.length, first, data, offsets }, [data, offsets.buffer]);
+    slot.watch(false);
   }
 
   return {

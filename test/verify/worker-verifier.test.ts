@@ -384,6 +384,48 @@ describe('createWorkerVerifier: workers that die', () => {
     expect(logs.entries().filter((e) => e.level === ERROR)).toHaveLength(1);
   });
 
+  it('a worker that hangs (takes work, never answers) is stopped after the stall time; its chunks are checked on the pool', async () => {
+    const logs = capturedLogger();
+    const hung = "require('node:worker_threads').parentPort.on('message', () => {});";
+    const verifier = verifierOf(() => [keyA, keyB, keyC], { threads: 1, logger: logs.logger, workerSource: hung, stallTimeoutMs: 100 });
+    for (const [n, size] of [40, 1, 7].entries()) {
+      const { items, expected } = mixedBatch(size, n);
+      expect(kids(await verifier.verifyBatch(items)), `batch ${n}`).toEqual(expected);
+    }
+    const warnings = logs.entries().filter((e) => e.level === WARN);
+    expect(warnings).toHaveLength(MAX_WORKER_FAILURES);
+    for (const warning of warnings) expect(warning.reason).toBe('no answer for 100 ms');
+  });
+
+  it('a slow but working worker is not taken for hung: the stall timer restarts at every answer', async () => {
+    const logs = capturedLogger();
+    // Answers each chunk after 60 ms: 12 chunks queued take over 700 ms in all, past the 500 ms stall time,
+    // while no gap between two answers comes near it (an 8x margin for a busy machine).
+    const slow = `
+const { parentPort } = require('node:worker_threads');
+const { verify } = require('node:crypto');
+let keys = [];
+parentPort.on('message', (task) => {
+  if (task.keys !== undefined) { keys = task.keys; return; }
+  const until = Date.now() + 60; while (Date.now() < until);
+  const data = new Uint8Array(task.data);
+  const sigs = task.offsets[task.count];
+  const result = new Int16Array(task.count);
+  for (let i = 0; i < task.count; i++) {
+    result[i] = -1;
+    for (let k = 0; k < keys.length; k++) {
+      if (verify(null, data.subarray(task.offsets[i], task.offsets[i + 1]), keys[k], data.subarray(sigs + 64 * i, sigs + 64 * (i + 1)))) { result[i] = k; break; }
+    }
+  }
+  parentPort.postMessage({ id: task.id, result }, [result.buffer]);
+});`;
+    const verifier = verifierOf(() => [keyA, keyB, keyC], { threads: 1, logger: logs.logger, workerSource: slow, stallTimeoutMs: 500 });
+    const batches = Array.from({ length: 12 }, (_, n) => mixedBatch(20, n));
+    const got = await Promise.all(batches.map((batch) => verifier.verifyBatch(batch.items)));
+    expect(got.map(kids)).toEqual(batches.map((batch) => batch.expected));
+    expect(logs.entries().filter((e) => e.level >= WARN)).toEqual([]);
+  });
+
   it('10 batches at once on dying workers: every one correct', async () => {
     const verifier = verifierOf(() => [keyA, keyB, keyC], { workerSource: dying[0][1] });
     const batches = Array.from({ length: 10 }, (_, n) => mixedBatch(1 + n * 23, n));
