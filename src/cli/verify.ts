@@ -71,7 +71,8 @@ function parseFailOn(value: string | undefined): FailOn {
 
 function parseCount(name: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
+  // Digits only: Number('') and Number(' ') are 0, Number('1e3') is 1000.
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min) throw usageError(`--${name} must be an integer >= ${min} (got '${value}')`);
   return n;
 }

@@ -192,6 +192,8 @@ describe('konnect-audit verify (process)', () => {
     ['a --fail-on without a status', ['--fail-on', ',', 'mixed.log'], '--fail-on needs at least one status, or none'],
     ['a --max-failures that is not a number', ['--max-failures', 'many', 'mixed.log'], "--max-failures must be an integer >= 0 (got 'many')"],
     ['a --max-line-bytes under 1', ['--max-line-bytes', '0', 'mixed.log'], "--max-line-bytes must be an integer >= 1 (got '0')"],
+    ['an empty --max-failures (Number("") would be 0)', ['--max-failures=', 'mixed.log'], "--max-failures must be an integer >= 0 (got '')"],
+    ['a --max-failures in exponent notation', ['--max-failures', '1e3', 'mixed.log'], "--max-failures must be an integer >= 0 (got '1e3')"],
     ['no input', ['--format', 'json'], 'no input: give one or more files, or - to read stdin'],
   ])('usage: %s is the shared usage line (cli/args), exit 2, nothing else printed', async (_quirk, args, message) => {
     const r = await run(['--jwks', both, ...args]);
