@@ -39,7 +39,7 @@ const BOOLEAN_WORDS = TRUE_WORDS.flatMap((word, i) => [word, FALSE_WORDS[i] as s
 /** What a value must look like to be read as its kind; whether it is in range is the loader's to say. */
 const readable: Partial<Record<SettingKind, { readonly reads: (value: string) => boolean; readonly wants: string }>> = {
   integer: { reads: (value) => /^-?\d+$/.test(value.trim()), wants: 'a whole number' },
-  boolean: { reads: (value) => (BOOLEAN_WORDS as readonly string[]).includes(value.trim().toLowerCase()), wants: `no value, or one of ${BOOLEAN_WORDS.join(', ')}` },
+  boolean: { reads: (value) => BOOLEAN_WORDS.includes(value.trim().toLowerCase()), wants: `no value, or one of ${BOOLEAN_WORDS.join(', ')}` },
 };
 
 /** Authorization values have no flag: a command line is visible to every user of the host (`ps`). */

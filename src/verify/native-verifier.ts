@@ -20,10 +20,10 @@ export interface NativeVerifierOptions {
 
 export const DEFAULT_MAX_PENDING = 64;
 
-const INVALID: Verdict = Object.freeze({ status: 'invalid' });
+export const INVALID: Verdict = Object.freeze({ status: 'invalid' });
 
-/** One frozen `valid` verdict per kid, shared by every line that key verified. */
-function verdictCache(): (kid: string) => Verdict {
+/** One frozen `valid` verdict per kid, shared by every line that key verified (also used by the worker verifier). */
+export function verdictCache(): (kid: string) => Verdict {
   const byKid = new Map<string, Verdict>();
   return (kid) => {
     let verdict = byKid.get(kid);

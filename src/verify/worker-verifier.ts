@@ -23,7 +23,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createSilentLogger, type Logger } from '../observability/logger.js';
-import { createNativeVerifier } from './native-verifier.js';
+import { createNativeVerifier, INVALID, verdictCache } from './native-verifier.js';
 import type { BatchVerifier, Verdict, VerificationKey, VerifyItem } from './types.js';
 
 export interface WorkerVerifierOptions {
@@ -132,22 +132,12 @@ export function createWorkerVerifier(keys: () => readonly VerificationKey[], opt
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer (got ${threads})`);
   const logger = options.logger ?? createSilentLogger();
   const stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
-  const validFor = new Map<string, Verdict>();
-  const INVALID: Verdict = Object.freeze({ status: 'invalid' });
+  const verdictFor = verdictCache();
   const slots: Slot[] = [];
   let nextTaskId = 0;
   let failures = 0;
   let closed = false;
   let preferredKid: string | undefined;
-
-  function verdictFor(kid: string): Verdict {
-    let verdict = validFor.get(kid);
-    if (verdict === undefined) {
-      verdict = Object.freeze({ status: 'valid', kid });
-      validFor.set(kid, verdict);
-    }
-    return verdict;
-  }
 
   function spawn(): Slot {
     const worker = new Worker(options.workerSource ?? WORKER_SOURCE, {
