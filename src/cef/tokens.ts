@@ -23,17 +23,6 @@ const RETAINED_FIELDS = 1024;
 const MAX_GENERATION = 0x7fffffff;
 const EMPTY = new Uint8Array(0);
 
-/** A key sequence seen before: the keys by pair index ('' at the sig's) and a record with those keys in order. */
-interface FieldsShape {
-  readonly count: number;
-  readonly sigIndex: number;
-  readonly keys: readonly string[];
-  readonly template: Readonly<Record<string, string>>;
-}
-
-/** Key sequences remembered per token structure; a line stream with more starts over (hostile input cannot grow it). */
-const MAX_SHAPES = 64;
-
 export class CefTokens implements LineView {
   readonly format = 'cef' as const;
   buf: Uint8Array = EMPTY;
@@ -78,12 +67,6 @@ export class CefTokens implements LineView {
   // whose bit is clear cannot be a duplicate, and the linear scan is skipped
   // (measured: tokenize-only 1.40M -> 1.47M lines/CPU-s on the bench's lines).
   private keyBits = 0;
-  // Key sequences seen on earlier lines (Konnect sends a handful: one per
-  // event family and variant), by sequenceHash(). fields() copies the
-  // shape's template record and overwrites its values: building the record
-  // key by key cost a transitioning keyed store per pair (measured:
-  // tokenize + normalize +3%, ~0.52M -> ~0.54M lines/CPU-s).
-  private readonly shapes = new Map<number, FieldsShape>();
   // The whole line decoded once, on the first string read: when it has as
   // many UTF-16 units as the line has bytes, every byte became one unit and
   // a field is a cheap substring; otherwise each span is decoded on its own.
@@ -209,54 +192,15 @@ export class CefTokens implements LineView {
    * except that JavaScript lists integer-like keys (`0`, `42`) first.
    */
   fields(): Record<string, string> {
-    if (this.duplicateKeys > 0 || this.count === 0) return this.buildFields(false);
-    const shape = this.shapes.get(this.sequenceHash());
-    if (shape === undefined || shape.count !== this.count || shape.sigIndex !== this.sigIndex) return this.buildFields(true);
-    // A copy of the shape's record has every key already, in order: only
-    // its values change, and no store adds a property.
-    const out = { ...shape.template };
-    const keys = shape.keys;
-    for (let i = 0; i < this.count; i++) {
-      if (i === this.sigIndex) continue;
-      const key = keys[i]!;
-      // The hash matched; the bytes decide (a collision builds afresh).
-      if (!this.keyIs(i, key)) return this.buildFields(false);
-      out[key] = this.value(i);
-    }
-    return out;
-  }
-
-  /** `fields()` pair by pair; with `remember`, the record's key sequence becomes a shape for the next lines. */
-  private buildFields(remember: boolean): Record<string, string> {
     const out: Record<string, string> = {};
-    const keys: string[] | undefined = remember ? [] : undefined;
     for (let i = 0; i < this.count; i++) {
-      if (this.isSigKey(i)) {
-        keys?.push('');
-        continue;
-      }
+      if (this.isSigKey(i)) continue;
       const key = this.key(i);
-      keys?.push(key);
       // `__proto__` matches the key grammar; assigning it would not create a field.
-      if (key === '__proto__') {
-        Object.defineProperty(out, key, { value: this.value(i), enumerable: true, writable: true, configurable: true });
-        remember = false;
-      } else {
-        out[key] = this.value(i);
-      }
-    }
-    if (keys !== undefined && remember) {
-      if (this.shapes.size >= MAX_SHAPES) this.shapes.clear();
-      this.shapes.set(this.sequenceHash(), { count: this.count, sigIndex: this.sigIndex, keys, template: { ...out } });
+      if (key === '__proto__') Object.defineProperty(out, key, { value: this.value(i), enumerable: true, writable: true, configurable: true });
+      else out[key] = this.value(i);
     }
     return out;
-  }
-
-  /** A hash of the line's key sequence (sig included, at its position). */
-  private sequenceHash(): number {
-    let h = this.count;
-    for (let i = 0; i < this.count; i++) h = Math.imul(h ^ this.keyHash[i]!, 0x9e3779b1) + i;
-    return h | 0;
   }
 
   rawText(): string {

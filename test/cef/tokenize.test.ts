@@ -169,7 +169,7 @@ describe('tokenizeCef: reuse of one token structure', () => {
     expect(small.duplicateKeys).toBe(1);
   });
 
-  // fields() copies a record remembered for the line's key sequence (tokens.ts).
+  // One token structure reused line after line: each line's record holds its own keys and values only.
   it.each([
     ['the same keys, other values', [`${HEADER}a=1 b=2 sig=${SIG}`, `${HEADER}a=3 b=4 sig=${SIG}`], [{ a: '1', b: '2' }, { a: '3', b: '4' }]],
     ['the same keys, the sig elsewhere', [`${HEADER}a=1 b=2 sig=${SIG}`, `${HEADER}a=1 sig=${SIG} b=2`], [{ a: '1', b: '2' }, { a: '1', b: '2' }]],
@@ -196,7 +196,7 @@ describe('tokenizeCef: reuse of one token structure', () => {
     expect(Object.entries(tokenize(`${HEADER}a=3 b=4`, tokens).tokens.fields())).toEqual([['a', '3'], ['b', '4']]);
   });
 
-  it('more key sequences than it remembers: each line still reads its own keys', () => {
+  it('a hundred different key sequences on one token structure: each line reads its own keys', () => {
     const tokens = createCefTokens();
     for (let round = 0; round < 2; round++) {
       for (let n = 0; n < 100; n++) {
