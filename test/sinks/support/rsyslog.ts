@@ -138,7 +138,9 @@ export async function startRsyslog(dir: string, tls?: RsyslogTls): Promise<Rsysl
 
   const received = async (): Promise<ReceivedSyslog[]> => {
     const text = await readFile(outFile, 'utf8').catch(() => '');
+    // rsyslog may be halfway through writing its last line: only lines it has ended count.
     return text
+      .slice(0, text.lastIndexOf('\n') + 1)
       .split('\n')
       .filter((line) => line !== '')
       .map((line) => JSON.parse(line) as ReceivedSyslog);
