@@ -12,10 +12,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, constants } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { externalDaemon } from '../../support/external-daemon.js';
 
 export interface ReceivedSyslog {
   readonly host: string;
@@ -44,8 +44,8 @@ export interface Rsyslog {
   restart(): Promise<void>;
 }
 
-export const INSTALL_HINT =
-  'rsyslogd was not found: the syslog sink is tested against a real rsyslog. Install it: apt-get update && apt-get install -y rsyslog rsyslog-gnutls';
+/** rsyslogd on this machine (skipped with one line on a developer's machine without it; required under CI). */
+export const rsyslogd = externalDaemon('rsyslogd', 'rsyslog rsyslog-gnutls');
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -56,21 +56,6 @@ function accepts(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-export function findRsyslogd(): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/local/sbin'];
-  for (const dir of dirs) {
-    if (dir === '') continue;
-    const candidate = join(dir, 'rsyslogd');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 const TEMPLATE =
@@ -99,8 +84,8 @@ function config(dir: string, tcpPort: number, tls: RsyslogTls | undefined, tlsPo
 }
 
 export async function startRsyslog(dir: string, tls?: RsyslogTls): Promise<Rsyslog> {
-  const binary = findRsyslogd();
-  if (binary === undefined) throw new Error(INSTALL_HINT);
+  const binary = rsyslogd.path;
+  if (binary === undefined) throw new Error(`rsyslogd is not installed: apt-get install -y ${rsyslogd.packages}`);
   let child: ChildProcess | undefined;
   let tcpPort = 0;
   let tlsPort = 0;
