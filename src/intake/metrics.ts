@@ -6,7 +6,7 @@
  * store's own metrics (`konnect_audit_store_*`, store/metrics.ts).
  */
 import { Counter, Gauge, Histogram } from 'prom-client';
-import type { ErrorCode } from '../errors/index.js';
+import { errorRegistry, specOf, type ErrorCode } from '../errors/index.js';
 import { metricsRegistry } from '../observability/metrics.js';
 import type { BatchOutcome } from '../pipeline.js';
 
@@ -54,7 +54,21 @@ export const intakeMetrics = {
     help: 'Batches being read, verified or committed right now.',
     registers,
   }),
+  lastBatch: new Gauge({
+    name: 'konnect_audit_intake_last_batch_timestamp_seconds',
+    help: 'When a batch was last stored (answered 200), in unix seconds; 0 until the first since start. Alerts on silence from Konnect use it.',
+    registers,
+  }),
 } as const;
+
+// The series alerts watch (ops/prometheus/alerts.yml) exist from the start at
+// 0: Prometheus's increase() does not see a series that is born at 1, so the
+// first forged line or the first 401 after a restart would go unnoticed.
+for (const status of ['invalid', 'malformed', 'missing'] as const) intakeMetrics.signatures.inc({ status, kid: '' }, 0);
+for (const code of Object.keys(errorRegistry) as ErrorCode[]) {
+  const status = specOf(code).httpStatus;
+  if (status === 401 || status === 429) intakeMetrics.batches.inc({ status: String(status), code }, 0);
+}
 
 export function countAnswer(status: number, code: ErrorCode | undefined, seconds: number): void {
   intakeMetrics.batches.inc({ status: String(status), code: code ?? 'none' });
@@ -64,6 +78,7 @@ export function countAnswer(status: number, code: ErrorCode | undefined, seconds
 export function countOutcome(outcome: BatchOutcome, inflatedBytes: number): void {
   intakeMetrics.batchLines.observe(outcome.lines);
   intakeMetrics.batchBytes.observe(inflatedBytes);
+  intakeMetrics.lastBatch.set(Date.now() / 1000);
   for (const [code, n] of Object.entries(outcome.errors)) {
     if (n !== undefined && n > 0) intakeMetrics.lineErrors.inc({ code }, n);
   }

@@ -8,7 +8,17 @@ import { Counter, Gauge } from 'prom-client';
 import { metricsRegistry } from '../observability/metrics.js';
 
 export interface StoreGaugeSource {
-  gauges(): { pendingEvents: number; pendingBytes: number; oldestPendingAgeSeconds: number; quarantineRecords: number; deadLetterRecords: number };
+  gauges(): {
+    pendingEvents: number;
+    pendingBytes: number;
+    oldestPendingAgeSeconds: number;
+    quarantineRecords: number;
+    deadLetterRecords: number;
+    /** The budget pendingBytes is held to (what answers 429 beyond it). */
+    maxBytes?: number;
+    /** Per active sink: age of the oldest event it has not delivered yet (0 when none). */
+    sinkOldestPendingAgeSeconds?: Readonly<Record<string, number>>;
+  };
 }
 
 const sources = new Set<StoreGaugeSource>();
@@ -47,6 +57,24 @@ export const storeMetrics = {
   oldestAge: gauge('konnect_audit_store_oldest_pending_age_seconds', 'Age of the oldest event not yet delivered to every sink (0 when none).', (g) => g.oldestPendingAgeSeconds, Math.max),
   quarantine: gauge('konnect_audit_store_quarantine_records', 'Lines kept in quarantine (failed verification or unparseable).', (g) => g.quarantineRecords),
   deadLetters: gauge('konnect_audit_store_dead_letter_records', 'Events kept in the dead-letter store (a sink rejected them for good).', (g) => g.deadLetterRecords),
+  maxBytes: gauge('konnect_audit_store_max_bytes', 'The budget of konnect_audit_store_pending_bytes (KONNECT_AUDIT_STORE_MAX_BYTES): beyond it batches are answered 429.', (g) => g.maxBytes ?? 0),
+  // Named with the sink metrics it sits beside on a dashboard; the store knows each sink's cursor.
+  sinkOldestAge: new Gauge({
+    name: 'konnect_audit_sink_oldest_pending_age_seconds',
+    help: 'Per sink: age of the oldest stored event it has not delivered yet (0 when it is caught up).',
+    labelNames: ['sink'] as const,
+    registers: [metricsRegistry],
+    collect() {
+      this.reset();
+      for (const source of sources) {
+        try {
+          for (const [sink, age] of Object.entries(source.gauges().sinkOldestPendingAgeSeconds ?? {})) this.set({ sink }, age);
+        } catch {
+          // A store closing during a scrape: skip it rather than fail /metrics.
+        }
+      }
+    },
+  }),
   lines: new Counter({
     name: 'konnect_audit_store_lines_total',
     help: 'Lines of committed batches by outcome (accepted, duplicate, quarantined, rejected, dropped).',
