@@ -13,8 +13,8 @@ export {
   type SqliteStore,
   type StoreOptions,
   type StoreStats,
-} from './sqlite-store.js';
-export type { SinkCursor } from './progress.js';
-export type { QuarantineEntry, DeadLetterEntry, PageOptions } from './records.js';
+} from './sqlite/sqlite-store.js';
+export type { SinkCursor } from './sqlite/progress.js';
+export type { QuarantineEntry, DeadLetterEntry, PageOptions } from './sqlite/records.js';
 export { eventDedupKey } from './dedup-key.js';
 export type * from './types.js';

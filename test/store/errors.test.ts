@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KarError } from '../../src/errors/index.js';
-import { toStoreError } from '../../src/store/errors.js';
+import { toStoreError } from '../../src/store/sqlite/errors.js';
 
 function sqliteError(code: string): Error {
   return Object.assign(new Error(`sqlite says ${code}`), { code });

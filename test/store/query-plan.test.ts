@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dedupSql } from '../../src/store/dedup.js';
+import { dedupSql } from '../../src/store/sqlite/dedup.js';
 import { openStore, STORE_FILE_NAME } from '../../src/store/index.js';
 import { tempDir } from './support/batches.js';
 

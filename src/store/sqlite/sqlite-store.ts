@@ -9,17 +9,17 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { KarError } from '../errors/index.js';
-import { createSilentLogger, type Logger } from '../observability/logger.js';
+import { KarError } from '../../errors/index.js';
+import { createSilentLogger, type Logger } from '../../observability/logger.js';
 import { createQueueCounters } from './counters.js';
 import { createDedupTable } from './dedup.js';
 import { toStoreError } from './errors.js';
 import { createGroupCommit } from './group-commit.js';
-import { registerStoreGauges } from './metrics.js';
+import { registerStoreGauges } from '../metrics.js';
 import { createProgress, type SinkCursor } from './progress.js';
 import { createRecords, type DeadLetterEntry, type PageOptions, type QuarantineEntry } from './records.js';
 import { configureConnection, migrate } from './schema.js';
-import type { DeliveryStore, EventToStore, Store } from './types.js';
+import type { DeliveryStore, EventToStore, Store } from '../types.js';
 
 export const STORE_FILE_NAME = 'konnect-audit.db';
 export const DEFAULT_MAX_BYTES = 1024 ** 3;
@@ -126,7 +126,10 @@ export function openStore(options: StoreOptions): SqliteStore {
   };
   const group = createGroupCommit({ db, dedup, counters, maxBytes, now, logger, onStored: notify });
   const oldestStoredAt = db.prepare<[], number>('SELECT stored_at FROM events ORDER BY seq LIMIT 1').pluck();
+  // A sink's oldest undelivered event: the first after its cursor meant for every sink or for it alone (progress.ts).
+  const oldestPendingFor = db.prepare<[number, string], number>('SELECT stored_at FROM events WHERE seq > ? AND (target IS NULL OR target = ?) ORDER BY seq LIMIT 1').pluck();
   let closed = false;
+  const ageSeconds = (storedAt: number | undefined): number => (storedAt === undefined ? 0 : Math.max(0, (now() - storedAt) / 1000));
 
   /** Runs a write transaction (BEGIN IMMEDIATE: takes the write lock first, so another process cannot make it fail halfway). */
   function write<T>(action: string, fn: () => T): T {
@@ -210,7 +213,7 @@ export function openStore(options: StoreOptions): SqliteStore {
           pendingEvents: queue.events,
           pendingBytes: queue.bytes,
           maxBytes,
-          oldestPendingAgeSeconds: oldest === undefined ? 0 : Math.max(0, (now() - oldest) / 1000),
+          oldestPendingAgeSeconds: ageSeconds(oldest),
           dedupIds: dedup.size(),
           quarantineRecords: counts.quarantine,
           deadLetterRecords: counts.deadLetters,
@@ -280,6 +283,10 @@ export function openStore(options: StoreOptions): SqliteStore {
         oldestPendingAgeSeconds: s.oldestPendingAgeSeconds,
         quarantineRecords: s.quarantineRecords,
         deadLetterRecords: s.deadLetterRecords,
+        maxBytes: s.maxBytes,
+        sinkOldestPendingAgeSeconds: Object.fromEntries(
+          s.sinks.filter((sink) => sink.active).map((sink) => [sink.name, ageSeconds(oldestPendingFor.get(sink.cursor, sink.name))]),
+        ),
       };
     },
   });

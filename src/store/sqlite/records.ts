@@ -5,11 +5,11 @@
  * the sink that refused them.
  */
 import type { Database } from 'better-sqlite3';
-import type { ErrorCode } from '../errors/index.js';
-import { eventDedupKey, eventTimeMs } from './dedup-key.js';
+import type { ErrorCode } from '../../errors/index.js';
+import { eventDedupKey, eventTimeMs } from '../dedup-key.js';
 import type { DedupTable } from './dedup.js';
 import type { QueueCounters } from './counters.js';
-import type { EventToStore } from './types.js';
+import type { EventToStore } from '../types.js';
 
 export interface QuarantineEntry {
   /** Position in the quarantine (stable; pages and retries refer to it). */

@@ -5,7 +5,7 @@
  * retries). Error codes of better-sqlite3 are SQLite's extended result code
  * names (sqlite.org/rescode.html).
  */
-import { KarError, isKarError } from '../errors/index.js';
+import { KarError, isKarError } from '../../errors/index.js';
 
 function sqliteCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;

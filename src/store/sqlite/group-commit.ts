@@ -18,14 +18,14 @@
  * (disk full, I/O error, lock timeout) fails every batch of the group.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { Logger } from '../observability/logger.js';
-import { KarError, isKarError } from '../errors/index.js';
-import { eventDedupKey, eventTimeMs, quarantineKey } from './dedup-key.js';
+import type { Logger } from '../../observability/logger.js';
+import { KarError, isKarError } from '../../errors/index.js';
+import { eventDedupKey, eventTimeMs, quarantineKey } from '../dedup-key.js';
 import type { DedupTable } from './dedup.js';
 import type { QueueCounters } from './counters.js';
 import { toStoreError } from './errors.js';
-import { storeMetrics } from './metrics.js';
-import type { BatchSummary, IncomingBatch } from './types.js';
+import { storeMetrics } from '../metrics.js';
+import type { BatchSummary, IncomingBatch } from '../types.js';
 
 /**
  * Events per INSERT statement. One statement per event cost 27% more CPU per

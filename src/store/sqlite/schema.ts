@@ -17,7 +17,7 @@
  *   without a full scan.
  */
 import type { Database } from 'better-sqlite3';
-import { KarError } from '../errors/index.js';
+import { KarError } from '../../errors/index.js';
 
 export const SCHEMA_VERSION = 1;
 

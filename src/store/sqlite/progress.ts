@@ -17,7 +17,7 @@
  *   events removed meanwhile are gone for it).
  */
 import type { Database } from 'better-sqlite3';
-import type { DeadLetterInput, PendingEvent } from './types.js';
+import type { DeadLetterInput, PendingEvent } from '../types.js';
 import type { QueueCounters } from './counters.js';
 
 export interface SinkCursor {
