@@ -178,20 +178,31 @@ function scanExtension(buf: Uint8Array, p: number, end: number, out: CefTokens, 
   let runStart = p;
   while (p < end && (buf[p] === SPACE || buf[p] === TAB)) p++;
 
-  // Text before the first key (not SPEC-shaped: Konnect never sends it) is
-  // skipped up to the first space run followed by `key=`; it stays in the
-  // signed bytes like everything else.
+  // Text before the first key (Konnect never sends it) runs up to the first
+  // space run followed by `key=`. It is not dropped (SPEC 4): its span is
+  // recorded as the preamble, read as text only when asked for, and it stays
+  // in the signed bytes like everything else.
   let eq = matchKey(buf, p, end);
-  while (eq < 0) {
-    let q = ~eq;
-    while (q < end && buf[q] !== SPACE) q++;
-    // These bytes are not looked at one by one below: not known to be ASCII.
-    high = 0x80;
-    if (q >= end) return;
-    runStart = q;
-    while (q < end && buf[q] === SPACE) q++;
-    p = q;
-    eq = matchKey(buf, p, end);
+  if (eq < 0) {
+    const preambleStart = p;
+    do {
+      let q = ~eq;
+      while (q < end && buf[q] !== SPACE) q++;
+      // These bytes are not looked at one by one below: not known to be ASCII.
+      high = 0x80;
+      if (q >= end) {
+        // No key at all: the whole extension is preamble, trailing whitespace trimmed like a last value.
+        let preambleEnd = end;
+        while (preambleEnd > preambleStart && (buf[preambleEnd - 1] === SPACE || buf[preambleEnd - 1] === TAB)) preambleEnd--;
+        if (preambleEnd > preambleStart) recordPreamble(out, preambleStart, preambleEnd);
+        return;
+      }
+      runStart = q;
+      while (q < end && buf[q] === SPACE) q++;
+      p = q;
+      eq = matchKey(buf, p, end);
+    } while (eq < 0);
+    recordPreamble(out, preambleStart, runStart);
   }
 
   for (;;) {
@@ -265,6 +276,12 @@ function scanExtension(buf: Uint8Array, p: number, end: number, out: CefTokens, 
     runStart = nextRun;
     p = q;
   }
+}
+
+/** Text between the header and the first key: kept (SPEC 4), counted as a warning by normalize/. */
+function recordPreamble(out: CefTokens, start: number, end: number): void {
+  out.preambleStart = start;
+  out.preambleEnd = end;
 }
 
 /**

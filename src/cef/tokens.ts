@@ -37,6 +37,13 @@ export class CefTokens implements LineView {
   readonly headerEscaped = new Uint8Array(HEADER_FIELD_COUNT);
   /** First byte after the 7th `|`. */
   extensionStart = 0;
+  /**
+   * Text between the header and the first `key=` (SPEC 4: kept and reported,
+   * never dropped), `[preambleStart, preambleEnd)` without the whitespace
+   * around it; -1 when the extension starts with a key.
+   */
+  preambleStart = -1;
+  preambleEnd = -1;
   /** @internal Set by `tokenizeCef`: every byte of the line is ASCII (false when unknown). */
   ascii = false;
   /** Number of key/value pairs (sig and duplicates included). */
@@ -98,6 +105,8 @@ export class CefTokens implements LineView {
     this.end = end;
     this.prefixEnd = start;
     this.extensionStart = end;
+    this.preambleStart = -1;
+    this.preambleEnd = -1;
     this.count = 0;
     this.sigIndex = -1;
     this.sigStart = -1;
@@ -205,6 +214,11 @@ export class CefTokens implements LineView {
 
   rawText(): string {
     return this.lineText ?? this.decodeLine();
+  }
+
+  /** The preamble verbatim (no unescaping: it is not a value), or undefined. */
+  extensionPreamble(): string | undefined {
+    return this.preambleStart < 0 ? undefined : this.text(this.preambleStart, this.preambleEnd);
   }
 
   prefix(): LinePrefix {

@@ -117,6 +117,11 @@ class JsonLineView implements LineView {
     return EMPTY_PREFIX;
   }
 
+  /** A JSON line has no text outside its members. */
+  extensionPreamble(): undefined {
+    return undefined;
+  }
+
   /**
    * Decodes every member once. A JSON line is read whole by normalize
    * (header + fields), so one pass that makes each string once is cheaper

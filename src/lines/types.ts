@@ -62,6 +62,12 @@ export interface LineView {
   readonly cutEnd: number;
   /** Duplicate keys seen (last one wins); a warning, not an error. */
   readonly duplicateKeys: number;
+  /**
+   * CEF: the text between the header and the first `key=`, verbatim (SPEC 4:
+   * kept and reported as a warning, never dropped silently); undefined when
+   * the extension starts with a key, and always for JSON.
+   */
+  extensionPreamble(): string | undefined;
   /** Materializes the header (strings made now, not while scanning). */
   header(): CefHeader;
   /** One field by name, unescaped; JSON non-strings as their exact source text. `sig` is not a field. */

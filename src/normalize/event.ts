@@ -43,6 +43,13 @@ export interface NormalizedEvent {
   granted?: boolean;
   kong_initiated?: boolean;
   status?: number;
+  /**
+   * CEF text between the header and the first `key=`, verbatim (SPEC 4: kept,
+   * never dropped silently; counted in `konnect_audit_normalize_warnings_total`).
+   * Konnect never sends it: its presence means the line was altered or
+   * produced by something else.
+   */
+  extension_preamble?: string;
   /** Every extension / JSON member except `sig`, as exact strings. */
   fields: Record<string, string>;
   signature: SignatureResult;

@@ -6,7 +6,7 @@
  *   schema, id, time?, received_at, format, category, header,
  *   org_id?, portal_id?, principal_id?, actor_id?, trace_id?, src?,
  *   user_agent?, request?, query?, action?, act?, success?, granted?,
- *   kong_initiated?, status?, fields, signature, raw
+ *   kong_initiated?, status?, extension_preamble?, fields, signature, raw
  *
  * (the typed keys in the order of the one field-map table). A typed key is
  * present only when the source has a value for it: a JSON `null` is none.
@@ -24,6 +24,7 @@ import { categoryOf } from './category.js';
 import { eventIdOf } from './event-id.js';
 import { SCHEMA_V1, type NormalizedEvent, type SignatureResult } from './event.js';
 import { toBoolean, toInteger } from './field-map.js';
+import { countNormalizeWarning } from './metrics.js';
 import { epochMillisToIso, eventTimeOf } from './time.js';
 
 export interface NormalizeContext {
@@ -59,6 +60,13 @@ export function normalizeLine(view: LineView, ctx: NormalizeContext): Normalized
       ? { schema: SCHEMA_V1, id, received_at: ctx.receivedAt, format: view.format, category, header }
       : { schema: SCHEMA_V1, id, time, received_at: ctx.receivedAt, format: view.format, category, header };
   addTypedKeys(event, view, fields);
+  // SPEC 4: text before the first key is kept and reported, never dropped silently.
+  const preamble = view.extensionPreamble();
+  if (preamble !== undefined) {
+    event.extension_preamble = preamble;
+    countNormalizeWarning('extension_preamble');
+  }
+  if (view.duplicateKeys > 0) countNormalizeWarning('duplicate_key');
   event.fields = fields;
   event.signature = ctx.signature;
   event.raw = raw;

@@ -25,6 +25,7 @@ function snapshot(tokens: CefTokens, base: number): unknown {
     prefix: tokens.prefix(),
     count: tokens.count,
     duplicateKeys: tokens.duplicateKeys,
+    preamble: [rel(tokens.preambleStart), rel(tokens.preambleEnd), tokens.extensionPreamble()],
     sig: [rel(tokens.sigStart), rel(tokens.sigEnd), rel(tokens.cutStart), rel(tokens.cutEnd)],
     signed: signedMessage(tokens),
   };
@@ -71,6 +72,14 @@ describe('tokenizeCef properties', () => {
           expect(ok(tokens.valueStart[i]!, tokens.valueEnd[i]!)).toBe(true);
           if (i > 0) expect(tokens.keyStart[i]!).toBeGreaterThan(tokens.valueEnd[i - 1]!);
         }
+        if (tokens.preambleStart >= 0) {
+          expect(ok(tokens.preambleStart, tokens.preambleEnd)).toBe(true);
+          expect(tokens.preambleStart).toBeGreaterThanOrEqual(tokens.extensionStart);
+          expect(tokens.preambleEnd).toBeGreaterThan(tokens.preambleStart);
+          if (tokens.count > 0) expect(tokens.preambleEnd).toBeLessThan(tokens.keyStart[0]!);
+        } else {
+          expect(tokens.preambleEnd).toBe(-1);
+        }
         if (tokens.sigStart >= 0) {
           expect(ok(tokens.sigStart, tokens.sigEnd)).toBe(true);
           expect(ok(tokens.cutStart, tokens.cutEnd)).toBe(true);
@@ -78,6 +87,26 @@ describe('tokenizeCef properties', () => {
           expect(tokens.cutEnd).toBeGreaterThanOrEqual(tokens.sigEnd);
         } else {
           expect([tokens.sigEnd, tokens.cutStart, tokens.cutEnd]).toEqual([-1, -1, -1]);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  // SPEC 4: text between the header and the first key is kept, never dropped silently.
+  it('no extension text is lost: every byte after the header but separator whitespace is in the preamble, a key, its = or a value', () => {
+    const tokens = createCefTokens();
+    fc.assert(
+      fc.property(line, (buf) => {
+        if (tokenizeCef(buf, 0, buf.length, tokens) !== undefined) return;
+        const covered = new Uint8Array(buf.length);
+        const cover = (a: number, b: number): void => {
+          covered.fill(1, a, b);
+        };
+        if (tokens.preambleStart >= 0) cover(tokens.preambleStart, tokens.preambleEnd);
+        for (let i = 0; i < tokens.count; i++) cover(tokens.keyStart[i]!, tokens.valueEnd[i]!);
+        for (let p = tokens.extensionStart; p < buf.length; p++) {
+          if (covered[p] === 0) expect([0x20, 0x09]).toContain(buf[p]);
         }
       }),
       { numRuns: 2000 },

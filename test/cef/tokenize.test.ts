@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCefTokens, tokenizeCef } from '../../src/cef/index.js';
-import { HEADER, ORG_ID, bytes, PORTAL_ID, PRINCIPAL_ID, SIG, text, tokenize } from './helpers.js';
+import { HEADER, ORG_ID, bytes, PORTAL_ID, PRINCIPAL_ID, SIG, signedMessage, text, tokenize } from './helpers.js';
 
 // The two CEF lines of SPEC 2 (Kong's documentation), with made-up ids.
 const DEV_PORTAL_LINE =
@@ -44,7 +44,7 @@ describe('tokenizeCef: extension fields', () => {
     ['a key cannot start with .', `${HEADER}a=1 .b=2`, { a: '1 .b=2' }],
     ['UTF-8 in values', `${HEADER}suser=Jürgen msg=日本 😀`, { suser: 'Jürgen', msg: '日本 😀' }],
     ['quotes are not stripped', `${HEADER}msg="quoted value" x=1`, { msg: '"quoted value"', x: '1' }],
-    ['text before the first key is skipped', `${HEADER}junk text a=1`, { a: '1' }],
+    ['text before the first key is not a field (it is the preamble)', `${HEADER}junk text a=1`, { a: '1' }],
     ['no key at all', `${HEADER}just text`, {}],
     ['no extension', HEADER, {}],
     ['duplicate keys: last wins, first position', `${HEADER}a=1 b=2 a=3`, { a: '3', b: '2' }],
@@ -65,6 +65,47 @@ describe('tokenizeCef: extension fields', () => {
     ['keys that differ only in case are different', `${HEADER}a=1 A=2`, 0],
   ])('duplicateKeys: %s', (_quirk, line, duplicates) => {
     expect(tokenize(line).tokens.duplicateKeys).toBe(duplicates);
+  });
+
+  // SPEC 4: text between the header and the first key= is kept and reported, never dropped silently.
+  it.each([
+    ['the issue\'s line: two words, then a key', `${HEADER}garbage text msg=hi`, 'garbage text', { msg: 'hi' }],
+    ['one word', `${HEADER}junk a=1`, 'junk', { a: '1' }],
+    ['whitespace after the header is not part of it', `${HEADER} \t junk a=1`, 'junk', { a: '1' }],
+    ['the separator run before the first key is not part of it', `${HEADER}junk text   a=1`, 'junk text', { a: '1' }],
+    ['a tab inside it is content', `${HEADER}junk\ttext a=1`, 'junk\ttext', { a: '1' }],
+    ['kept verbatim: escapes are not undone, raw = is content', `${HEADER}x\\=y =z a=1`, 'x\\=y =z', { a: '1' }],
+    ['a word with = that is not a key (starts with .)', `${HEADER}.a=1 b=2`, '.a=1', { b: '2' }],
+    ['no key at all: the whole extension, trailing whitespace trimmed', `${HEADER}just text \t `, 'just text', {}],
+    ['before a sig that is the first key', `${HEADER}junk sig=${SIG}`, 'junk', {}],
+    ['non-ASCII', `${HEADER}日本 😀 a=1`, '日本 😀', { a: '1' }],
+    ['none: the extension starts with a key', `${HEADER}a=1 b=2`, undefined, { a: '1', b: '2' }],
+    ['none: whitespace only after the header', `${HEADER}  \t`, undefined, {}],
+    ['none: no extension', HEADER, undefined, {}],
+  ])('extensionPreamble: %s', (_quirk, line, preamble, fields) => {
+    const tokens = createCefTokens();
+    // At an offset inside a larger buffer, after a line that had a preamble (the structure is reused).
+    const buf = bytes(`${HEADER}earlier a=1\n${line}`);
+    const second = buf.indexOf(0x0a) + 1;
+    expect(tokenizeCef(buf, 0, second - 1, tokens)).toBeUndefined();
+    expect(tokens.extensionPreamble()).toBe('earlier');
+    expect(tokenizeCef(buf, second, buf.length, tokens)).toBeUndefined();
+    expect(tokens.extensionPreamble()).toBe(preamble);
+    expect(tokens.fields()).toEqual(fields);
+    // The span is inside the line and its text is what the line holds there.
+    if (preamble !== undefined) {
+      expect(tokens.preambleStart).toBeGreaterThanOrEqual(tokens.extensionStart);
+      expect(tokens.preambleEnd).toBeLessThanOrEqual(buf.length);
+      expect(tokens.rawText().includes(preamble)).toBe(true);
+    } else {
+      expect([tokens.preambleStart, tokens.preambleEnd]).toEqual([-1, -1]);
+    }
+  });
+
+  it('a preamble before sig: the signed message keeps it (only sig and the run before it are cut)', () => {
+    const { tokens } = tokenize(`${HEADER}junk sig=${SIG} a=1`);
+    expect(tokens.extensionPreamble()).toBe('junk');
+    expect(signedMessage(tokens)).toBe(`${HEADER}junk a=1`);
   });
 
   it('a key named __proto__ is an ordinary own field', () => {

@@ -14,6 +14,9 @@ export interface FakeLine {
   readonly prefix?: LinePrefix;
   /** The sig text; its span is located in `raw`. */
   readonly sig?: string;
+  /** CEF text before the first key (see LineView.extensionPreamble). */
+  readonly preamble?: string;
+  readonly duplicateKeys?: number;
 }
 
 const emptyHeader: CefHeader = { version: '0', vendor: 'KongInc', product: 'Konnect', product_version: '1.0', event_class_id: '', name: '', severity: '0' };
@@ -44,7 +47,7 @@ export function fakeView(line: FakeLine): LineView {
     sigEnd,
     cutStart: sigStart,
     cutEnd: sigEnd,
-    duplicateKeys: 0,
+    duplicateKeys: line.duplicateKeys ?? 0,
     header: () => header,
     field: (name) => (Object.hasOwn(fields, name) ? fields[name] : undefined),
     fields: () => ({ ...fields }),
@@ -52,5 +55,6 @@ export function fakeView(line: FakeLine): LineView {
     // Decoded from the buffer, as the line parsers do.
     rawText: () => Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8', start, end),
     prefix: () => line.prefix ?? { text: '' },
+    extensionPreamble: () => line.preamble,
   };
 }
