@@ -93,3 +93,7 @@ export const storeMetrics = {
     registers: [metricsRegistry],
   }),
 } as const;
+
+// Exist from the start at 0 so that Prometheus's increase() sees the first
+// rejected or dropped line after a restart (ops/prometheus/alerts.yml).
+for (const outcome of ['accepted', 'duplicate', 'quarantined', 'rejected', 'dropped'] as const) storeMetrics.lines.inc({ outcome }, 0);
