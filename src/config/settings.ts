@@ -5,7 +5,7 @@
  * and flags through this table, `serve --help` prints it, and
  * docs/CONFIGURATION.md is checked against it by a test.
  */
-import { DEFAULT_JWKS_URL } from '../verify/index.js';
+import { DEFAULT_JWKS_URL, defaultVerifyThreads } from '../verify/index.js';
 import { DEFAULT_DEDUP_WINDOW_MS, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEDUP_IDS } from '../store/index.js';
 
 const KIB = 1024;
@@ -27,7 +27,8 @@ export const defaults = {
   maxInflatedBytes: 128 * MIB,
   maxLineBytes: 256 * KIB,
   maxBatchesInFlight: 8,
-  verifyThreads: 0,
+  // One per core: libsodium on worker threads, the event loop's share per line is a copy (verify/worker-verifier.ts).
+  verifyThreads: defaultVerifyThreads(),
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,
   storeMaxBytes: DEFAULT_MAX_BYTES,
@@ -75,7 +76,7 @@ export const settings: readonly Setting[] = [
   { key: 'maxInflatedBytes', env: 'KONNECT_AUDIT_MAX_INFLATED_BYTES', flag: '--max-inflated-bytes', kind: 'integer', defaultText: `${defaults.maxInflatedBytes} (128 MiB)`, summary: 'Largest body once inflated, enforced while inflating; more is answered 413.' },
   { key: 'maxLineBytes', env: 'KONNECT_AUDIT_MAX_LINE_BYTES', flag: '--max-line-bytes', kind: 'integer', defaultText: `${defaults.maxLineBytes} (256 KiB)`, summary: 'Longest line; a longer line is rejected (counted, kept in quarantine), not the batch.' },
   { key: 'maxBatchesInFlight', env: 'KONNECT_AUDIT_MAX_BATCHES_IN_FLIGHT', flag: '--max-batches-in-flight', kind: 'integer', defaultText: String(defaults.maxBatchesInFlight), summary: 'Batches processed at once; beyond, 429 + Retry-After at once.' },
-  { key: 'verifyThreads', env: 'KONNECT_AUDIT_VERIFY_THREADS', flag: '--verify-threads', kind: 'integer', defaultText: '0', summary: 'Signatures are checked on the libuv thread pool (UV_THREADPOOL_SIZE); N > 0 uses N worker threads instead (docs/BENCHMARKS.md).' },
+  { key: 'verifyThreads', env: 'KONNECT_AUDIT_VERIFY_THREADS', flag: '--verify-threads', kind: 'integer', defaultText: 'one per core (os.availableParallelism())', summary: 'Worker threads checking signatures with libsodium (node:crypto when the sodium-native addon cannot load: a warning at start, `verifyBackend` in /readyz, `konnect_audit_verify_backend` in /metrics); 0: node:crypto on the libuv thread pool (UV_THREADPOOL_SIZE) instead.' },
   { key: 'headersTimeoutMs', env: 'KONNECT_AUDIT_HEADERS_TIMEOUT_MS', flag: '--headers-timeout-ms', kind: 'integer', defaultText: String(defaults.headersTimeoutMs), summary: 'Time a client has to send its request headers.' },
   { key: 'requestTimeoutMs', env: 'KONNECT_AUDIT_REQUEST_TIMEOUT_MS', flag: '--request-timeout-ms', kind: 'integer', defaultText: String(defaults.requestTimeoutMs), summary: 'Time a client has to send its whole request (headers and body).' },
   { key: 'storeMaxBytes', env: 'KONNECT_AUDIT_STORE_MAX_BYTES', flag: '--store-max-bytes', kind: 'integer', defaultText: `${defaults.storeMaxBytes} (1 GiB)`, summary: 'Undelivered events (bytes of JSON) the store holds; beyond, batches are answered 429 until sinks drain it.' },

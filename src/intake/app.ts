@@ -36,6 +36,8 @@ export interface IntakeAppOptions {
   /** Key ids of the current set, for the verification-failure warning. */
   readonly keyIds?: () => readonly string[];
   readonly storeHealth: () => { readonly ok: boolean; readonly reason?: string };
+  /** The Ed25519 implementation checking signatures (`libsodium`, or `node-crypto` as the fallback), shown in /readyz. */
+  readonly verifyBackend?: string;
   readonly logger: Logger;
 }
 
@@ -81,7 +83,13 @@ export function createIntakeApp(options: IntakeAppOptions): IntakeApp {
     const keys = options.keysReady();
     const store = options.storeHealth();
     const ready = keys && store.ok && !draining;
-    const body = { ready, keys: keys ? 'loaded' : 'not loaded', store: store.reason ?? (store.ok ? 'writable' : 'not writable'), draining };
+    const body = {
+      ready,
+      keys: keys ? 'loaded' : 'not loaded',
+      store: store.reason ?? (store.ok ? 'writable' : 'not writable'),
+      draining,
+      ...(options.verifyBackend === undefined ? {} : { verifyBackend: options.verifyBackend }),
+    };
     return Response.json(body, { status: ready ? 200 : 503, headers: { 'cache-control': 'no-store' } });
   });
 

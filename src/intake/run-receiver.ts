@@ -19,7 +19,7 @@ import { processBatch, type PipelineDeps } from '../pipeline.js';
 import { createDispatcher } from '../delivery/index.js';
 import { createSink } from '../sinks/registry.js';
 import { openStore } from '../store/index.js';
-import { createKeySet, createLineVerifier, createWorkerVerifier, DEFAULT_MIN_REFRESH_INTERVAL_MS, type KeySet } from '../verify/index.js';
+import { createKeySet, createLineVerifier, createSignatureVerifier, DEFAULT_MIN_REFRESH_INTERVAL_MS, type KeySet, type SodiumLoader } from '../verify/index.js';
 import { createIntakeApp } from './app.js';
 import { createAuthorizationCheck } from './authorize.js';
 import { loadTlsMaterial } from './tls.js';
@@ -28,6 +28,8 @@ export interface StartReceiverOptions {
   readonly logger?: Logger;
   /** Key loading when the first load failed (tests shorten these; defaults suit production). */
   readonly keys?: { readonly retryIntervalMs?: number; readonly minRefreshIntervalMs?: number };
+  /** Tests: a loader that throws forces the node:crypto fallback of the signature workers. */
+  readonly loadSodium?: SodiumLoader;
 }
 
 export interface RunningReceiver {
@@ -97,13 +99,13 @@ export async function startReceiver(config: ReceiverConfig, options: StartReceiv
       await keySet.close();
     });
 
-    // Opt-in: checks on worker threads (synchronous crypto.verify) instead of the libuv pool (docs/BENCHMARKS.md).
-    const signatureWorkers = config.verifyThreads > 0 ? createWorkerVerifier(() => keySet.keys(), { threads: config.verifyThreads, logger }) : undefined;
-    if (signatureWorkers !== undefined) undo.push(() => signatureWorkers.close());
+    // libsodium on worker threads (node:crypto when it cannot load, said once here); 0 threads: the libuv pool.
+    const signatureWorkers = createSignatureVerifier(() => keySet.keys(), { threads: config.verifyThreads, logger, ...(options.loadSodium === undefined ? {} : { loadSodium: options.loadSodium }) });
+    undo.push(() => signatureWorkers.close());
     const deps: PipelineDeps = {
       // One parser for the receiver: it is used synchronously within a batch, never across an await.
       lineParser: createLineParser({ maxLineBytes: config.maxLineBytes }),
-      verifier: createLineVerifier({ keySet, logger, ...(signatureWorkers === undefined ? {} : { verifier: signatureWorkers }) }),
+      verifier: createLineVerifier({ keySet, logger, verifier: signatureWorkers }),
       store,
       policy: config.invalidSignaturePolicy,
       now: () => new Date(),
@@ -116,11 +118,14 @@ export async function startReceiver(config: ReceiverConfig, options: StartReceiv
         maxInflatedBytes: config.maxInflatedBytes,
         bodyReadTimeoutMs: config.requestTimeoutMs,
         maxBatchesInFlight: config.maxBatchesInFlight,
+        memoryBudgetBytes: config.memoryBudgetBytes,
+        admissionWaitMs: config.admissionWaitMs,
       },
       processBatch: (body) => processBatch(body, deps),
       keysReady: () => keySet.isReady(),
       keyIds: () => keySet.keys().map((key) => key.kid),
       storeHealth: () => store.health(),
+      verifyBackend: signatureWorkers.backend,
       logger,
     });
 

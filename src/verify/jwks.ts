@@ -4,13 +4,14 @@
  * a Konnect signature are kept (SPEC 5.4): `kty` OKP, `crv` Ed25519, `alg`
  * EdDSA when present (RFC 8037 §3.1), `use` sig and `key_ops` including
  * verify when present (RFC 7517 §4.2, §4.3), `x` strict base64url of 32
- * bytes. Every other key is reported as ignored, with the reason. Each key is
- * imported once, here.
+ * bytes of a point of large order (verify/weak-key.ts). Every other key is
+ * reported as ignored, with the reason. Each key is imported once, here.
  */
 import { createHash, createPublicKey } from 'node:crypto';
 import { KarError } from '../errors/index.js';
 import { decodeBase64urlStrict, PUBLIC_KEY_BYTES } from './base64url.js';
 import type { VerificationKey } from './types.js';
+import { isWeakPublicKey } from './weak-key.js';
 
 /** A key from the JWKS, with its public bytes (base64url) to tell key sets apart. */
 export interface JwksKey extends VerificationKey {
@@ -88,7 +89,9 @@ function importJwk(jwk: unknown): JwksKey | string {
   if (use !== undefined && use !== 'sig') return `use ${describe(use)} is not sig`;
   if (keyOps !== undefined && !(Array.isArray(keyOps) && keyOps.includes('verify'))) return 'key_ops does not include verify';
   if (kid !== undefined && typeof kid !== 'string') return 'kid is not a string';
-  if (typeof x !== 'string' || decodeBase64urlStrict(x, PUBLIC_KEY_BYTES) === undefined) return 'x is not strict base64url of 32 bytes';
+  const raw = typeof x === 'string' ? decodeBase64urlStrict(x, PUBLIC_KEY_BYTES) : undefined;
+  if (typeof x !== 'string' || raw === undefined) return 'x is not strict base64url of 32 bytes';
+  if (isWeakPublicKey(raw)) return 'x is a small-order or non-canonical point (signatures under it can be forged)';
   let key;
   try {
     // Only the public members: a JWKS that wrongly carries `d` still yields a public key.
@@ -96,7 +99,7 @@ function importJwk(jwk: unknown): JwksKey | string {
   } catch (error) {
     return `cannot be imported: ${(error as Error).message}`;
   }
-  return { kid: kid === undefined || kid === '' ? jwkThumbprint({ crv, x }) : kid, key, x };
+  return { kid: kid === undefined || kid === '' ? jwkThumbprint({ crv, x }) : kid, key, x, raw };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

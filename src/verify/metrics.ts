@@ -1,6 +1,7 @@
 /**
  * @module verify/metrics
- * Key-set metrics. `result` is a bounded set: updated | unchanged | failed | rate_limited.
+ * Key-set and verifier metrics. `result` is a bounded set: updated | unchanged | failed | rate_limited;
+ * `backend`: libsodium | node-crypto.
  */
 import { Counter, Gauge } from 'prom-client';
 import { metricsRegistry } from '../observability/metrics.js';
@@ -31,5 +32,12 @@ export const signatureReverifiedTotal = new Counter({
   name: 'konnect_audit_signature_reverified_total',
   help: 'Lines verified again after a key refresh, by outcome of the second check.',
   labelNames: ['status'] as const,
+  registers: [metricsRegistry],
+});
+
+export const verifyBackendGauge = new Gauge({
+  name: 'konnect_audit_verify_backend',
+  help: 'The Ed25519 implementation checking signatures: 1 for the one in use (libsodium, or node-crypto when the sodium-native addon cannot load).',
+  labelNames: ['backend'] as const,
   registers: [metricsRegistry],
 });

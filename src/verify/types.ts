@@ -12,7 +12,7 @@ export interface VerifyItem {
 
 export type Verdict = { readonly status: 'valid'; readonly kid: string } | { readonly status: 'invalid' };
 
-/** Verifies many lines at once; implementations spread work over the libuv pool. */
+/** Verifies many lines at once; implementations spread the checks over worker threads (or the libuv pool). */
 export interface BatchVerifier {
   verifyBatch(items: readonly VerifyItem[]): Promise<Verdict[]>;
 }
@@ -22,6 +22,8 @@ export interface VerificationKey {
   readonly kid: string;
   /** node:crypto KeyObject, imported once. */
   readonly key: KeyObject;
+  /** The 32 public key bytes (libsodium's form); derived from `key` when absent. */
+  readonly raw?: Uint8Array;
 }
 
 /** What a line's `sig` gives (SPEC 3): nothing, something unusable, or a check to run. */

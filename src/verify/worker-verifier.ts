@@ -1,35 +1,40 @@
 /**
  * @module verify/worker-verifier
- * Ed25519 verification on worker threads that call the synchronous
- * `crypto.verify` (the same OpenSSL check as the native verifier, strict RFC
- * 8032), opt-in for the receiver (KONNECT_AUDIT_VERIFY_THREADS). The callback
- * form puts per-check work on the event loop (a job object, a copy of the
- * message, a JS callback: about 7 µs per line in the receiver's profile); here
- * a batch is cut into a few chunks, each packed into one buffer that is moved
- * (not copied) to a worker, which answers with one small array: two messages
- * per chunk instead of two callbacks per line. On the 2-core bench machine
- * the receiver's throughput was the same either way and each worker added
- * about 20 MB of RSS (docs/BENCHMARKS.md), so the callback form stays the
- * default; the workers are for machines where the event loop is the limit.
+ * The signature verifier: Ed25519 checks on worker threads, one per core by
+ * default (KONNECT_AUDIT_VERIFY_THREADS), with libsodium (`sodium-native`)
+ * or, when its addon cannot load, the synchronous `crypto.verify` of
+ * node:crypto (verify/backend.ts). Both are strict RFC 8032 and agree on
+ * Wycheproof.
+ *
+ * The event loop's share is kept to a copy per line: a batch is cut into a
+ * few chunks (one per thread), each packed into ONE ArrayBuffer (an offsets
+ * table, the messages back to back, the 64-byte signatures) that is moved,
+ * not copied, to a worker, which answers with one Int16Array (per check, the
+ * index of the key that verified it, or -1). The raw 32-byte public keys are
+ * sent to a worker only when the key list changes (a refresh replaces the
+ * list: KeySet.version()), never per chunk.
  *
  * Failure never costs a batch: when a worker dies (or answers nothing for
  * 30 s while it holds work: it is then stopped), its chunks are checked
- * again with the callback form (createNativeVerifier), and a new worker takes
- * its place; after MAX_WORKER_FAILURES deaths the pool is given up for good
- * and every batch uses the callback form.
+ * again with node:crypto on the libuv pool (createNativeVerifier), and a new
+ * worker takes its place; after MAX_WORKER_FAILURES deaths the workers are
+ * given up for good and every batch uses the pool.
  *
  * Idle workers are unref'd, so a CLI command exits when its work is done.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createSilentLogger, type Logger } from '../observability/logger.js';
+import { chooseVerifyBackend, reportVerifyBackend, type SodiumLoader, type VerifyBackend } from './backend.js';
 import { createNativeVerifier, INVALID, verdictCache } from './native-verifier.js';
 import type { BatchVerifier, Verdict, VerificationKey, VerifyItem } from './types.js';
 
 export interface WorkerVerifierOptions {
-  /** Worker threads; default: one per core, at least 2. */
+  /** Worker threads; default: one per core (os.availableParallelism()). */
   readonly threads?: number;
   readonly logger?: Logger;
+  /** Default: sodium-native. A loader that throws forces the node:crypto fallback (tests). */
+  readonly loadSodium?: SodiumLoader;
   /** Tests only: the worker's code (e.g. one that dies), instead of WORKER_SOURCE. */
   readonly workerSource?: string;
   /**
@@ -41,7 +46,9 @@ export interface WorkerVerifierOptions {
 }
 
 export interface ClosableBatchVerifier extends BatchVerifier {
-  /** Stops the workers; later batches use the callback form. */
+  /** The Ed25519 implementation in use. */
+  readonly backend: VerifyBackend;
+  /** Stops the workers; later batches use the libuv pool. */
   close(): Promise<void>;
 }
 
@@ -50,6 +57,7 @@ const MIN_CHUNK = 16;
 /** Worker deaths after which the pool is abandoned (a broken environment, not bad luck). */
 const MAX_WORKER_FAILURES = 3;
 const SIGNATURE_BYTES = 64;
+const PUBLIC_KEY_BYTES = 32;
 /**
  * A worker holds one chunk at a time and a few small arrays: small heaps
  * keep each one near 15 MB of RSS instead of 23 (measured with two workers).
@@ -61,23 +69,41 @@ export { MAX_WORKER_FAILURES };
 /**
  * The worker: plain CommonJS run with `eval`, so that it loads the same way
  * from `dist/` (the CLI), from `src/` under the test runner and from a
- * bundle. It only needs node:crypto.
+ * bundle. `workerData.sodiumPath` (absolute, resolved by the parent) is
+ * libsodium; without it, node:crypto.
  *
- * A task is `{ id, count, first, data, offsets }`: `data` holds the messages
- * back to back, then the 64-byte signatures; message i is
- * `data[offsets[i], offsets[i+1])`. Keys are tried from index `first` (the
- * one that verified last), wrapping around. The answer holds, per check, the
- * index of the key that verified it, or -1.
+ * `{ keys }`: the raw public keys, 32 bytes each, back to back.
+ * `{ id, count, first, data }`: `data` starts with `count + 1` uint32
+ * offsets; message i is `data[offsets[i], offsets[i+1])`, then come the
+ * 64-byte signatures from `offsets[count]`. Keys are tried from index
+ * `first` (the one that verified last), wrapping around.
  */
 const WORKER_SOURCE = `
 'use strict';
-const { parentPort } = require('node:worker_threads');
-const { verify } = require('node:crypto');
+const { parentPort, workerData } = require('node:worker_threads');
+const sodiumPath = workerData === null || workerData === undefined ? undefined : workerData.sodiumPath;
+const sodium = sodiumPath === undefined ? undefined : require(sodiumPath);
+const { createPublicKey, verify } = require('node:crypto');
 let keys = [];
+function importKey(raw) {
+  if (sodium !== undefined) return raw;
+  try { return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' }); } catch { return null; }
+}
+function check(message, signature, key) {
+  if (key === null) return false;
+  try {
+    return sodium !== undefined ? sodium.crypto_sign_verify_detached(signature, message, key) : verify(null, message, key, signature);
+  } catch { return false; }
+}
 parentPort.on('message', (task) => {
-  if (task.keys !== undefined) { keys = task.keys; return; }
-  const { id, count, first, offsets } = task;
+  if (task.keys !== undefined) {
+    keys = [];
+    for (let at = 0; at + ${PUBLIC_KEY_BYTES} <= task.keys.length; at += ${PUBLIC_KEY_BYTES}) keys.push(importKey(task.keys.slice(at, at + ${PUBLIC_KEY_BYTES})));
+    return;
+  }
+  const { id, count, first } = task;
   const data = new Uint8Array(task.data);
+  const offsets = new Uint32Array(task.data, 0, count + 1);
   const signatures = offsets[count];
   const result = new Int16Array(count);
   for (let i = 0; i < count; i++) {
@@ -86,9 +112,7 @@ parentPort.on('message', (task) => {
     result[i] = -1;
     for (let t = 0; t < keys.length; t++) {
       const k = (first + t) % keys.length;
-      let ok = false;
-      try { ok = verify(null, message, keys[k], signature); } catch { ok = false; }
-      if (ok) { result[i] = k; break; }
+      if (check(message, signature, keys[k])) { result[i] = k; break; }
     }
   }
   parentPort.postMessage({ id, result }, [result.buffer]);
@@ -118,9 +142,9 @@ interface Slot {
 const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 const STALL_MS_PER_CHECK = 2;
 
-/** Default thread count: the cores, at least 2 (the receiver's event loop shares them). */
+/** Default thread count: one per core (the event loop's share per line is small: see the module comment). */
 export function defaultVerifyThreads(): number {
-  return Math.max(2, availableParallelism());
+  return availableParallelism();
 }
 
 /**
@@ -133,6 +157,9 @@ export function createWorkerVerifier(keys: () => readonly VerificationKey[], opt
   const logger = options.logger ?? createSilentLogger();
   const stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
   const verdictFor = verdictCache();
+  const choice = chooseVerifyBackend(options.loadSodium);
+  reportVerifyBackend(choice, logger);
+  const workerData = choice.sodiumPath === undefined ? {} : { sodiumPath: choice.sodiumPath };
   const slots: Slot[] = [];
   let nextTaskId = 0;
   let failures = 0;
@@ -144,6 +171,7 @@ export function createWorkerVerifier(keys: () => readonly VerificationKey[], opt
       eval: true,
       name: 'konnect-audit-verify',
       resourceLimits: WORKER_LIMITS,
+      workerData,
       // Not the parent's flags: with `--input-type=module` the CommonJS source would not load.
       execArgv: [],
     });
@@ -224,19 +252,20 @@ export function createWorkerVerifier(keys: () => readonly VerificationKey[], opt
       return;
     }
     if (slot.keys !== chunk.keyList) {
-      slot.worker.postMessage({ keys: chunk.keyList.map((k) => k.key) });
+      slot.worker.postMessage({ keys: rawKeysOf(chunk.keyList) });
       slot.keys = chunk.keyList;
     }
-    const { data, offsets } = pack(chunk.items);
+    const data = pack(chunk.items);
     const id = nextTaskId++;
     slot.pending.set(id, chunk);
     slot.queued += chunk.items.length;
     slot.worker.ref();
-    slot.worker.postMessage({ id, count: chunk.items.length, first, data, offsets }, [data, offsets.buffer]);
+    slot.worker.postMessage({ id, count: chunk.items.length, first, data }, [data]);
     slot.watch(false);
   }
 
   return {
+    backend: choice.backend,
     async verifyBatch(items) {
       const n = items.length;
       const keyList = keys();
@@ -276,22 +305,46 @@ export function createWorkerVerifier(keys: () => readonly VerificationKey[], opt
   };
 }
 
-/** One buffer per chunk: the messages back to back, then the signatures (moved to the worker, not copied). */
-function pack(items: readonly VerifyItem[]): { data: ArrayBuffer; offsets: Uint32Array<ArrayBuffer> } {
+/**
+ * One buffer per chunk, moved to the worker: `count + 1` uint32 offsets
+ * (absolute), the messages back to back, then the signatures.
+ */
+function pack(items: readonly VerifyItem[]): ArrayBuffer {
   const n = items.length;
-  const offsets = new Uint32Array(n + 1);
-  let bytes = 0;
-  for (let i = 0; i < n; i++) {
-    offsets[i] = bytes;
-    bytes += (items[i] as VerifyItem).message.byteLength;
-  }
-  offsets[n] = bytes;
+  const head = 4 * (n + 1);
+  let bytes = head;
+  for (let i = 0; i < n; i++) bytes += (items[i] as VerifyItem).message.byteLength;
   const data = new ArrayBuffer(bytes + SIGNATURE_BYTES * n);
+  const offsets = new Uint32Array(data, 0, n + 1);
   const view = new Uint8Array(data);
+  let at = head;
   for (let i = 0; i < n; i++) {
     const item = items[i] as VerifyItem;
-    view.set(item.message, offsets[i] as number);
+    offsets[i] = at;
+    view.set(item.message, at);
     view.set(item.signature, bytes + SIGNATURE_BYTES * i);
+    at += item.message.byteLength;
   }
-  return { data, offsets };
+  offsets[n] = at;
+  return data;
+}
+
+/** A key list's raw public keys, 32 bytes each, packed once per list (a refresh makes a new list). */
+const rawKeysByList = new WeakMap<readonly VerificationKey[], Uint8Array>();
+
+function rawKeysOf(keyList: readonly VerificationKey[]): Uint8Array {
+  let packed = rawKeysByList.get(keyList);
+  if (packed === undefined) {
+    packed = new Uint8Array(PUBLIC_KEY_BYTES * keyList.length);
+    keyList.forEach((key, k) => (packed as Uint8Array).set(rawKeyOf(key), PUBLIC_KEY_BYTES * k));
+    rawKeysByList.set(keyList, packed);
+  }
+  return packed;
+}
+
+/** `key.raw`, or the bytes of its KeyObject (a key built without the JWKS import, e.g. in a test). */
+export function rawKeyOf(key: VerificationKey): Uint8Array {
+  if (key.raw?.byteLength === PUBLIC_KEY_BYTES) return key.raw;
+  const { x } = key.key.export({ format: 'jwk' });
+  return Buffer.from(x ?? '', 'base64url');
 }

@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -44,7 +44,7 @@ describe('loadReceiverConfig', () => {
       maxInflatedBytes: 128 * 1024 * 1024,
       maxLineBytes: 256 * 1024,
       maxBatchesInFlight: 8,
-      verifyThreads: 0,
+      verifyThreads: availableParallelism(),
       insecureHttp: false,
       tls: { cert: { file: '/tls/cert.pem' }, key: { file: '/tls/key.pem' } },
     });
