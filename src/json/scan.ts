@@ -228,93 +228,109 @@ function isSigKey(scanner: Scanner, keyStart: number, keyEnd: number, escaped: b
   return unescapeJsonString(asBuffer(buf), keyStart, keyEnd) === 'sig';
 }
 
-/**
- * Scans the JSON object held in `buf[start, end)` (one line, without its
- * line terminator). Returns a `LineView` over the same bytes, or a
- * `LineError` (`KAR_ERR_JSON_SYNTAX`, `KAR_ERR_JSON_NOT_OBJECT` for valid JSON
- * that is not one object or an object followed by more bytes, or
- * `KAR_ERR_LINE_NOT_UTF8` for a string that is not UTF-8). Never throws.
- */
-export function scanJsonLine(buf: Uint8Array, start: number, end: number): LineView | LineError {
-  if (start < 0 || end > buf.length || start > end) {
-    return { ok: false, code: 'KAR_ERR_JSON_SYNTAX', message: 'line span outside the buffer', offset: 0 };
-  }
-  const s = new Scanner(buf, start, end);
-  const first = s.skipWhitespace(start);
-  if (first >= end || buf[first] !== OPEN_BRACE) return notAnObject(s, first);
+/** What one object's scan records: its members (MEMBER_STRIDE numbers each) and its `sig` spans. */
+interface ObjectScan {
+  readonly members: number[];
+  readonly sig: SigSpans;
+  /** `sig` members seen (a second one is a duplicate; the last wins). */
+  sigs: number;
+  /** Top level only: the scan of the first `event` member whose value is an object (a CPS wrapper, SPEC 2), else undefined. */
+  event: ObjectScan | undefined;
+  /** Top level only: members that are neither `sig` nor that `event`: any makes the line plain JSON. */
+  others: number;
+}
 
-  const members: number[] = [];
-  const sig: SigSpans = { sigStart: -1, sigEnd: -1, cutStart: -1, cutEnd: -1 };
+function createObjectScan(): ObjectScan {
+  return { members: [], sig: { sigStart: -1, sigEnd: -1, cutStart: -1, cutEnd: -1 }, sigs: 0, event: undefined, others: 0 };
+}
+
+/** `event`: 0x65 0x76 0x65 0x6e 0x74 (an escaped spelling is not the wrapper: Konnect writes it plainly). */
+function isEventKey(buf: Uint8Array, keyStart: number, keyEnd: number, escaped: boolean): boolean {
+  return !escaped && keyEnd - keyStart === 5 && buf[keyStart] === 0x65 && buf[keyStart + 1] === 0x76 && buf[keyStart + 2] === 0x65 && buf[keyStart + 3] === 0x6e && buf[keyStart + 4] === 0x74;
+}
+
+/**
+ * Scans the object whose `{` is at `open`, itself `depth` containers deep
+ * (the line's object is 1), recording its members and `sig` spans in `scan`.
+ * At the top level an `event` member whose value is an object is scanned the
+ * same way, in the same pass (Konnect's `cps` lines wrap the event in it).
+ * Returns the index after the closing `}`, or -1 (the failure is in `s`).
+ */
+function scanObject(s: Scanner, open: number, depth: number, scan: ObjectScan): number {
+  const { buf, end } = s;
+  const { members, sig } = scan;
   let sigCommaBefore = -1;
   let sigMemberStart = -1;
   let sigMemberEnd = -1;
   let sigIsLastSeen = false;
   let previousComma = -1;
 
-  let p = s.skipWhitespace(first + 1);
-  if (p < end && buf[p] === CLOSE_BRACE) {
-    p++;
-  } else {
-    for (;;) {
-      const keyQuote = p;
-      const valueAt = s.scanKeyAndColon(p);
-      if (valueAt < 0) return s.failure as LineError;
-      const keyStart = keyQuote + 1;
-      const keyEscaped = s.escaped;
-      const keyEnd = s.keyEnd;
-      let valueStart: number;
-      let valueEnd: number;
-      let after: number;
-      let flags = keyEscaped ? ESCAPED_KEY : 0;
-      if (valueAt < end && buf[valueAt] === QUOTE) {
-        after = s.scanString(valueAt);
-        if (after < 0) return s.failure as LineError;
-        valueStart = valueAt + 1;
-        valueEnd = after - 1;
-        flags |= STRING_VALUE | (s.escaped ? ESCAPED_VALUE : 0);
+  let p = s.skipWhitespace(open + 1);
+  if (p < end && buf[p] === CLOSE_BRACE) return p + 1;
+  for (;;) {
+    const keyQuote = p;
+    const valueAt = s.scanKeyAndColon(p);
+    if (valueAt < 0) return -1;
+    const keyStart = keyQuote + 1;
+    const keyEscaped = s.escaped;
+    const keyEnd = s.keyEnd;
+    let valueStart: number;
+    let valueEnd: number;
+    let after: number;
+    let flags = keyEscaped ? ESCAPED_KEY : 0;
+    let wrapped = false;
+    if (valueAt < end && buf[valueAt] === QUOTE) {
+      after = s.scanString(valueAt);
+      if (after < 0) return -1;
+      valueStart = valueAt + 1;
+      valueEnd = after - 1;
+      flags |= STRING_VALUE | (s.escaped ? ESCAPED_VALUE : 0);
+    } else {
+      if (depth === 1 && scan.event === undefined && buf[valueAt] === OPEN_BRACE && isEventKey(buf, keyStart, keyEnd, keyEscaped)) {
+        const inner = createObjectScan();
+        after = scanObject(s, valueAt, depth + 1, inner);
+        scan.event = inner;
+        wrapped = true;
       } else {
-        after = s.skipValue(valueAt, 1);
-        if (after < 0) return s.failure as LineError;
-        valueStart = valueAt;
-        valueEnd = after;
+        after = s.skipValue(valueAt, depth);
       }
-      members.push(keyStart, keyEnd, valueStart, valueEnd, flags);
-
-      const memberIsSig = isSigKey(s, keyStart, keyEnd, keyEscaped);
-      if (memberIsSig) {
-        // Last one wins, like every other duplicate key.
-        sig.sigStart = valueStart;
-        sig.sigEnd = valueEnd;
-        sigMemberStart = keyQuote;
-        sigMemberEnd = after;
-        sigCommaBefore = previousComma;
-      }
-      sigIsLastSeen = memberIsSig;
-
-      p = s.skipWhitespace(after);
-      const c = p < end ? buf[p] : undefined;
-      if (c === COMMA) {
-        if (sigIsLastSeen && sigCommaBefore < 0) {
-          // sig is the first member: it goes with its following comma.
-          sig.cutStart = sigMemberStart;
-          sig.cutEnd = p + 1;
-        }
-        previousComma = p;
-        p = s.skipWhitespace(p + 1);
-        continue;
-      }
-      if (c === CLOSE_BRACE) {
-        p++;
-        break;
-      }
-      s.unexpected(p, "',' or '}'");
-      return s.failure as LineError;
+      if (after < 0) return -1;
+      valueStart = valueAt;
+      valueEnd = after;
     }
-  }
-  const rest = s.skipWhitespace(p);
-  if (rest < end) {
-    const offset = rest - start;
-    return { ok: false, code: 'KAR_ERR_JSON_NOT_OBJECT', message: `bytes after the JSON object at byte ${offset}`, offset };
+    members.push(keyStart, keyEnd, valueStart, valueEnd, flags);
+
+    const memberIsSig = isSigKey(s, keyStart, keyEnd, keyEscaped);
+    if (memberIsSig) {
+      // Last one wins, like every other duplicate key.
+      scan.sigs++;
+      sig.sigStart = valueStart;
+      sig.sigEnd = valueEnd;
+      sigMemberStart = keyQuote;
+      sigMemberEnd = after;
+      sigCommaBefore = previousComma;
+    } else if (!wrapped) {
+      scan.others++;
+    }
+    sigIsLastSeen = memberIsSig;
+
+    p = s.skipWhitespace(after);
+    const c = p < end ? buf[p] : undefined;
+    if (c === COMMA) {
+      if (sigIsLastSeen && sigCommaBefore < 0) {
+        // sig is the first member: it goes with its following comma.
+        sig.cutStart = sigMemberStart;
+        sig.cutEnd = p + 1;
+      }
+      previousComma = p;
+      p = s.skipWhitespace(p + 1);
+      continue;
+    }
+    if (c === CLOSE_BRACE) {
+      p++;
+      break;
+    }
+    return s.unexpected(p, "',' or '}'");
   }
   if (sig.sigStart >= 0 && sigCommaBefore >= 0) {
     sig.cutStart = sigCommaBefore;
@@ -324,7 +340,43 @@ export function scanJsonLine(buf: Uint8Array, start: number, end: number): LineV
     sig.cutStart = sigMemberStart;
     sig.cutEnd = sigMemberEnd;
   }
-  return createJsonLineView(buf, start, end, members, sig);
+  return p;
+}
+
+/**
+ * Scans the JSON object held in `buf[start, end)` (one line, without its
+ * line terminator). Returns a `LineView` over the same bytes, or a
+ * `LineError` (`KAR_ERR_JSON_SYNTAX`, `KAR_ERR_JSON_NOT_OBJECT` for valid JSON
+ * that is not one object or an object followed by more bytes, or
+ * `KAR_ERR_LINE_NOT_UTF8` for a string that is not UTF-8). Never throws.
+ *
+ * A line whose only members are `event` (an object) and `sig` is Konnect's
+ * `cps` format: the view reads the event's members (header, fields), while
+ * the signed message stays the whole line without the `sig` member, wherever
+ * it sits — inside the event or beside it (SPEC 3).
+ */
+export function scanJsonLine(buf: Uint8Array, start: number, end: number): LineView | LineError {
+  if (start < 0 || end > buf.length || start > end) {
+    return { ok: false, code: 'KAR_ERR_JSON_SYNTAX', message: 'line span outside the buffer', offset: 0 };
+  }
+  const s = new Scanner(buf, start, end);
+  const first = s.skipWhitespace(start);
+  if (first >= end || buf[first] !== OPEN_BRACE) return notAnObject(s, first);
+
+  const top = createObjectScan();
+  const p = scanObject(s, first, 1, top);
+  if (p < 0) return s.failure as LineError;
+  const rest = s.skipWhitespace(p);
+  if (rest < end) {
+    const offset = rest - start;
+    return { ok: false, code: 'KAR_ERR_JSON_NOT_OBJECT', message: `bytes after the JSON object at byte ${offset}`, offset };
+  }
+  const event = top.event;
+  if (event === undefined || top.others > 0) return createJsonLineView(buf, start, end, top.members, top.sig, 'json', 0);
+  // cps: a sig in both places is a duplicate; the one later in the line wins (as for any duplicate key).
+  const sig = event.sig.sigStart > top.sig.sigStart ? event.sig : top.sig;
+  const extraSigs = event.sigs > 0 && top.sigs > 0 ? 1 : 0;
+  return createJsonLineView(buf, start, end, event.members, sig, 'cps', top.sigs - (top.sigs > 0 ? 1 : 0) + extraSigs);
 }
 
 /** The line does not start with `{`: tell valid JSON of another kind from invalid JSON. */

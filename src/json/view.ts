@@ -4,7 +4,7 @@
  * and strings made only when a field is read. Member names are decoded and
  * indexed on the first read (last duplicate wins, duplicates counted then).
  */
-import type { CefHeader, FieldKind, LinePrefix, LineView } from '../lines/types.js';
+import type { CefHeader, FieldKind, LineFormat, LinePrefix, LineView } from '../lines/types.js';
 import { asBuffer, unescapeJsonString, utf8Text } from './strings.js';
 
 /** Numbers per member in the scanner's record: key start, key end, value start, value end, flags. */
@@ -34,7 +34,6 @@ const headerMembers = {
 } as const satisfies Record<keyof CefHeader, string>;
 
 class JsonLineView implements LineView {
-  readonly format = 'json' as const;
   readonly sigStart: number;
   readonly sigEnd: number;
   readonly cutStart: number;
@@ -42,7 +41,7 @@ class JsonLineView implements LineView {
   readonly #members: readonly number[];
   /** Every field but `sig`, decoded on first read (last duplicate wins, in order of first occurrence). */
   #all: Record<string, string> | undefined;
-  #duplicates = 0;
+  #duplicates: number;
   #raw: string | undefined;
 
   constructor(
@@ -51,8 +50,11 @@ class JsonLineView implements LineView {
     readonly end: number,
     members: readonly number[],
     sig: Readonly<SigSpans>,
+    readonly format: JsonLineFormat,
+    outerDuplicates: number,
   ) {
     this.#members = members;
+    this.#duplicates = outerDuplicates;
     this.sigStart = sig.sigStart;
     this.sigEnd = sig.sigEnd;
     this.cutStart = sig.cutStart;
@@ -179,6 +181,14 @@ function kindOfFirstByte(byte: number | undefined): FieldKind {
   }
 }
 
-export function createJsonLineView(buf: Uint8Array, start: number, end: number, members: readonly number[], sig: Readonly<SigSpans>): LineView {
-  return new JsonLineView(buf, start, end, members, sig);
+/** `json`, or `cps` when `members` are those of the `event` object a cps line wraps. */
+export type JsonLineFormat = Extract<LineFormat, 'json' | 'cps'>;
+
+/**
+ * A view over a scanned line. `members` are the top-level members, or for a
+ * cps line the wrapped event's; `sig` is wherever the line's sig sits;
+ * `outerDuplicates` counts duplicate `sig`s outside `members`.
+ */
+export function createJsonLineView(buf: Uint8Array, start: number, end: number, members: readonly number[], sig: Readonly<SigSpans>, format: JsonLineFormat, outerDuplicates: number): LineView {
+  return new JsonLineView(buf, start, end, members, sig, format, outerDuplicates);
 }

@@ -2,7 +2,8 @@
  * @module lines/parse-line
  * Decides what a line is and hands it to its parser: a JSON object when its
  * first non-blank byte is `{` (json, and Konnect's undocumented `cps` format,
- * which is JSON-shaped), CEF otherwise. Never throws.
+ * `{"event":{...}}`, which the JSON scanner unwraps), CEF otherwise. Never
+ * throws.
  */
 import { createCefTokens, tokenizeCef, type CefTokens } from '../cef/index.js';
 import { scanJsonLine } from '../json/index.js';

@@ -11,7 +11,11 @@
  */
 import type { ErrorCode } from '../errors/index.js';
 
-export type LineFormat = 'cef' | 'json';
+/**
+ * `cps` is Konnect's third format (SPEC 2; not documented publicly): JSON
+ * lines wrapped as `{"event":{...}}`, read from the wrapped object.
+ */
+export type LineFormat = 'cef' | 'json' | 'cps';
 
 /**
  * How a field's value was written. `fields` hold the exact source text (SPEC

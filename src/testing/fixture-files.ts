@@ -10,6 +10,7 @@
  */
 import { kongReferenceLines, kongSpecLines } from './kong-doc-lines.js';
 import { makeKonnectLines } from './konnect-lines.js';
+import { cpsSigPlaces, signCpsLine } from './sign-cps.js';
 import { signCefLine, signJsonLine, sigPositions } from './sign-lines.js';
 import type { TestKey } from './test-keys.js';
 
@@ -31,6 +32,7 @@ export function buildFixtures(keys: FixtureKeys): Map<string, Buffer> {
   files.set('keys/jwks-before-rotation.json', json({ keys: [keys.primary.publicJwk] }));
   files.set('cef-valid.log', text(cefValidLines(keys)));
   files.set('json-valid.log', text(jsonValidLines(keys)));
+  files.set('cps-valid.log', text(cpsValidLines(keys)));
   const mixed = mixedLines(keys);
   files.set('mixed.log', Buffer.concat(mixed.map((line) => line.bytes)));
   files.set('mixed.expected.json', json(mixedExpected(mixed)));
@@ -89,6 +91,18 @@ function jsonValidLines(keys: FixtureKeys): string[] {
   lines.push(signJsonLine(`{"action":"retrieve","cef_version":0,"event_class_id":"konnect","event_product":"Konnect","event_ts":"2026-01-02T03:04:05Z","event_vendor":"KongInc","event_version":"1.0","granted":true,"name":"Authz.usage","org_id":"${ORG}","principal_id":"${PRINCIPAL}","rt":1767323045000,"severity":1,"src":"127.0.0.6","trace_id":5,"user_agent":"grpc-go/1.60.0"}`, keys.rotated.privateKey, 'last'));
   makeKonnectLines({ format: 'json', count: 24, seed: 2026 }).forEach((line, i) => {
     lines.push(signJsonLine(line, keys.primary.privateKey, sigPositions[i % 3] ?? 'last'));
+  });
+  return lines;
+}
+
+// ── cps-valid.log ────────────────────────────────────────────────────────────
+
+/** The JSON quirk lines wrapped, the sig in each place in turn, one line signed by the rotated key, then generated lines. */
+function cpsValidLines(keys: FixtureKeys): string[] {
+  const lines = jsonQuirkLines.map(([, line], i) => signCpsLine(line, keys.primary.privateKey, cpsSigPlaces[i % cpsSigPlaces.length] ?? 'event-last'));
+  lines.push(signCpsLine(`{"action":"retrieve","cef_version":0,"event_class_id":"konnect","event_product":"Konnect","event_ts":"2026-01-02T03:04:06Z","event_vendor":"KongInc","event_version":"1.0","granted":true,"name":"Authz.usage","org_id":"${ORG}","principal_id":"${PRINCIPAL}","rt":1767323046000,"severity":1,"src":"127.0.0.6","trace_id":6,"user_agent":"grpc-go/1.60.0"}`, keys.rotated.privateKey, 'wrapper-last'));
+  makeKonnectLines({ format: 'json', count: 12, seed: 2027 }).forEach((line, i) => {
+    lines.push(signCpsLine(line, keys.primary.privateKey, cpsSigPlaces[i % cpsSigPlaces.length] ?? 'event-last'));
   });
   return lines;
 }
