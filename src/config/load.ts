@@ -14,11 +14,15 @@ import type { InvalidSignaturePolicy } from '../pipeline.js';
 import { parseSinkSpec, sinkConfigSchema, type SinkConfig } from '../sinks/registry.js';
 import { Secret } from '../sinks/secret.js';
 import type { ParsedFlags } from './flags.js';
-import { receiverConfigSchema, type levels } from './schema.js';
+import { receiverConfigSchema, type levels, type ValidatedFields } from './schema.js';
 import { CONFIG_FILE_ENV, FALSE_WORDS, otherKnownEnv, settings, TRUE_WORDS, type Setting } from './settings.js';
 
 /** TLS material: a file to read at start, or the PEM text given inline. */
 export type TlsSource = { readonly file: string } | { readonly pem: Secret };
+
+export type StoreChoice =
+  | { readonly kind: 'sqlite' }
+  | { readonly kind: 'nats'; readonly servers: readonly string[]; readonly replicas: number; readonly credsFile?: string; readonly caFile?: string; readonly ackWaitMs: number };
 
 /** The validated, frozen configuration of `serve` (and of `startReceiver`). */
 export interface ReceiverConfig {
@@ -41,6 +45,8 @@ export interface ReceiverConfig {
   readonly maxInflatedBytes: number;
   readonly maxLineBytes: number;
   readonly maxBatchesInFlight: number;
+  readonly memoryBudgetBytes: number;
+  readonly admissionWaitMs: number;
   /** Worker threads checking signatures; 0: the libuv pool (callback form). */
   readonly verifyThreads: number;
   readonly headersTimeoutMs: number;
@@ -49,6 +55,8 @@ export interface ReceiverConfig {
   readonly dedupWindowMs: number;
   readonly dedupMaxIds: number;
   readonly shutdownTimeoutMs: number;
+  /** Where batches are stored: the embedded SQLite store in dataDir, or JetStream (cluster mode, docs/CLUSTER.md). */
+  readonly store: StoreChoice;
   readonly logLevel: (typeof levels)[number];
   /** The config file read, if any (for the startup log). */
   readonly configFile: string | undefined;
@@ -169,6 +177,8 @@ export async function loadReceiverConfig(options: LoadConfigOptions): Promise<Lo
     maxInflatedBytes: fields.maxInflatedBytes,
     maxLineBytes: fields.maxLineBytes,
     maxBatchesInFlight: fields.maxBatchesInFlight,
+    memoryBudgetBytes: fields.memoryBudgetBytes,
+    admissionWaitMs: fields.admissionWaitMs,
     verifyThreads: fields.verifyThreads,
     headersTimeoutMs: fields.headersTimeoutMs,
     requestTimeoutMs: fields.requestTimeoutMs,
@@ -176,10 +186,24 @@ export async function loadReceiverConfig(options: LoadConfigOptions): Promise<Lo
     dedupWindowMs: fields.dedupWindowMs,
     dedupMaxIds: fields.dedupMaxIds,
     shutdownTimeoutMs: fields.shutdownTimeoutMs,
+    store: storeChoice(fields, cwd),
     logLevel: fields.logLevel,
     configFile: configPath,
   };
   return { config: deepFreeze(config), warnings };
+}
+
+function storeChoice(fields: ValidatedFields, cwd: string): StoreChoice {
+  if (fields.store === 'sqlite') return { kind: 'sqlite' };
+  const servers = fields.store.split(',').map((url) => url.trim());
+  return {
+    kind: 'nats',
+    servers,
+    replicas: fields.natsReplicas ?? (servers.length >= 3 ? 3 : 1),
+    ackWaitMs: fields.natsAckWaitMs,
+    ...(fields.natsCreds === undefined ? {} : { credsFile: resolve(cwd, fields.natsCreds) }),
+    ...(fields.natsCa === undefined ? {} : { caFile: resolve(cwd, fields.natsCa) }),
+  };
 }
 
 const noAuthorizationMessage =

@@ -64,6 +64,8 @@ export const receiverConfigSchema = z
     maxInflatedBytes: bytes(1, 2 ** 31).default(defaults.maxInflatedBytes),
     maxLineBytes: bytes(64, 2 ** 30).default(defaults.maxLineBytes),
     maxBatchesInFlight: integer(1, 1024).default(defaults.maxBatchesInFlight),
+    memoryBudgetBytes: bytes(1024 * 1024, Number.MAX_SAFE_INTEGER).default(defaults.memoryBudgetBytes),
+    admissionWaitMs: milliseconds(0).default(defaults.admissionWaitMs),
     verifyThreads: integer(0, 256).default(defaults.verifyThreads),
     headersTimeoutMs: milliseconds(100).default(defaults.headersTimeoutMs),
     requestTimeoutMs: milliseconds(100).default(defaults.requestTimeoutMs),
@@ -71,6 +73,13 @@ export const receiverConfigSchema = z
     dedupWindowMs: integer(60_000, Number.MAX_SAFE_INTEGER).default(defaults.dedupWindowMs),
     dedupMaxIds: integer(1000, 2 ** 31).default(defaults.dedupMaxIds),
     shutdownTimeoutMs: milliseconds(0).default(defaults.shutdownTimeoutMs),
+    store: nonEmpty
+      .refine((value) => value === 'sqlite' || value.split(',').every((url) => /^(nats|tls):\/\/[^\s,]+$/.test(url.trim())), { error: 'must be sqlite or comma-separated nats:// (or tls://) URLs' })
+      .default(defaults.store),
+    natsReplicas: integer(1, 5).optional(),
+    natsCreds: nonEmpty.optional(),
+    natsCa: nonEmpty.optional(),
+    natsAckWaitMs: milliseconds(1000).default(defaults.natsAckWaitMs),
     logLevel: z.enum(levels, { error: `must be one of ${levels.join(', ')}` }).default(defaults.logLevel),
   })
   .strict()
@@ -81,6 +90,10 @@ export const receiverConfigSchema = z
     }
     if (config.maxInflatedBytes < config.maxBodyBytes) {
       ctx.addIssue({ code: 'custom', path: ['maxInflatedBytes'], message: `must not be smaller than maxBodyBytes (${config.maxBodyBytes})` });
+    }
+    // A batch at both caps must fit on its own, or it could only ever be answered 429.
+    if (config.memoryBudgetBytes < config.maxBodyBytes + config.maxInflatedBytes) {
+      ctx.addIssue({ code: 'custom', path: ['memoryBudgetBytes'], message: `must be at least maxBodyBytes + maxInflatedBytes (${config.maxBodyBytes + config.maxInflatedBytes}): a batch at both limits must fit` });
     }
   });
 

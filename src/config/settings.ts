@@ -26,7 +26,11 @@ export const defaults = {
   maxBodyBytes: 16 * MIB,
   maxInflatedBytes: 128 * MIB,
   maxLineBytes: 256 * KIB,
-  maxBatchesInFlight: 8,
+  maxBatchesInFlight: 32,
+  // Compressed + inflated bytes of the batches in flight: room for one batch at both caps (16 + 128 MiB) and
+  // change, so that RSS stays under 512 MB (docs/CONFIGURATION.md, "Memory"; test/intake/memory.test.ts).
+  memoryBudgetBytes: 192 * MIB,
+  admissionWaitMs: 10_000,
   // One per core: libsodium on worker threads, the event loop's share per line is a copy (verify/worker-verifier.ts).
   verifyThreads: defaultVerifyThreads(),
   headersTimeoutMs: 10_000,
@@ -36,6 +40,8 @@ export const defaults = {
   dedupMaxIds: DEFAULT_MAX_DEDUP_IDS,
   shutdownTimeoutMs: 10_000,
   logLevel: 'info',
+  store: 'sqlite',
+  natsAckWaitMs: 30_000,
 } as const;
 
 /** How a boolean setting is written in the environment or on the command line (case-insensitive). */
@@ -75,7 +81,9 @@ export const settings: readonly Setting[] = [
   { key: 'maxBodyBytes', env: 'KONNECT_AUDIT_MAX_BODY_BYTES', flag: '--max-body-bytes', kind: 'integer', defaultText: `${defaults.maxBodyBytes} (16 MiB)`, summary: 'Largest request body as received (compressed); more is answered 413.' },
   { key: 'maxInflatedBytes', env: 'KONNECT_AUDIT_MAX_INFLATED_BYTES', flag: '--max-inflated-bytes', kind: 'integer', defaultText: `${defaults.maxInflatedBytes} (128 MiB)`, summary: 'Largest body once inflated, enforced while inflating; more is answered 413.' },
   { key: 'maxLineBytes', env: 'KONNECT_AUDIT_MAX_LINE_BYTES', flag: '--max-line-bytes', kind: 'integer', defaultText: `${defaults.maxLineBytes} (256 KiB)`, summary: 'Longest line; a longer line is rejected (counted, kept in quarantine), not the batch.' },
-  { key: 'maxBatchesInFlight', env: 'KONNECT_AUDIT_MAX_BATCHES_IN_FLIGHT', flag: '--max-batches-in-flight', kind: 'integer', defaultText: String(defaults.maxBatchesInFlight), summary: 'Batches processed at once; beyond, 429 + Retry-After at once.' },
+  { key: 'maxBatchesInFlight', env: 'KONNECT_AUDIT_MAX_BATCHES_IN_FLIGHT', flag: '--max-batches-in-flight', kind: 'integer', defaultText: String(defaults.maxBatchesInFlight), summary: 'Batches processed at once; more wait their turn (admissionWaitMs), then 429 + Retry-After.' },
+  { key: 'memoryBudgetBytes', env: 'KONNECT_AUDIT_MEMORY_BUDGET_BYTES', flag: '--memory-budget-bytes', kind: 'integer', defaultText: `${defaults.memoryBudgetBytes} (192 MiB)`, summary: 'Bytes (compressed + inflated) all batches in flight may hold; a batch without room waits its turn (admissionWaitMs), then 429 + Retry-After. At least maxBodyBytes + maxInflatedBytes. The default keeps RSS under 512 MB.' },
+  { key: 'admissionWaitMs', env: 'KONNECT_AUDIT_ADMISSION_WAIT_MS', flag: '--admission-wait-ms', kind: 'integer', defaultText: String(defaults.admissionWaitMs), summary: 'Longest a batch waits for room in the memory budget (or a processing slot) before it is answered 429 + Retry-After.' },
   { key: 'verifyThreads', env: 'KONNECT_AUDIT_VERIFY_THREADS', flag: '--verify-threads', kind: 'integer', defaultText: 'one per core (os.availableParallelism())', summary: 'Worker threads checking signatures with libsodium (node:crypto when the sodium-native addon cannot load: a warning at start, `verifyBackend` in /readyz, `konnect_audit_verify_backend` in /metrics); 0: node:crypto on the libuv thread pool (UV_THREADPOOL_SIZE) instead.' },
   { key: 'headersTimeoutMs', env: 'KONNECT_AUDIT_HEADERS_TIMEOUT_MS', flag: '--headers-timeout-ms', kind: 'integer', defaultText: String(defaults.headersTimeoutMs), summary: 'Time a client has to send its request headers.' },
   { key: 'requestTimeoutMs', env: 'KONNECT_AUDIT_REQUEST_TIMEOUT_MS', flag: '--request-timeout-ms', kind: 'integer', defaultText: String(defaults.requestTimeoutMs), summary: 'Time a client has to send its whole request (headers and body).' },
@@ -83,6 +91,11 @@ export const settings: readonly Setting[] = [
   { key: 'dedupWindowMs', env: 'KONNECT_AUDIT_DEDUP_WINDOW_MS', flag: '--dedup-window-ms', kind: 'integer', defaultText: `${defaults.dedupWindowMs} (8 days)`, summary: "How long an event id is remembered to drop duplicates (Konnect's replay goes 7 days back)." },
   { key: 'dedupMaxIds', env: 'KONNECT_AUDIT_DEDUP_MAX_IDS', flag: '--dedup-max-ids', kind: 'integer', defaultText: String(defaults.dedupMaxIds), summary: 'Most event ids remembered for dedup (oldest evicted first).' },
   { key: 'shutdownTimeoutMs', env: 'KONNECT_AUDIT_SHUTDOWN_TIMEOUT_MS', flag: '--shutdown-timeout-ms', kind: 'integer', defaultText: String(defaults.shutdownTimeoutMs), summary: 'On SIGTERM/SIGINT: time for in-flight batches and for flushing sinks (events not flushed stay stored).' },
+  { key: 'store', env: 'KONNECT_AUDIT_STORE', flag: '--store', kind: 'string', defaultText: defaults.store, summary: '`sqlite` (embedded, in dataDir) or cluster mode: comma-separated NATS URLs (`nats://10.0.0.1:4222,nats://10.0.0.2:4222`) of a JetStream cluster (docs/CLUSTER.md).' },
+  { key: 'natsReplicas', env: 'KONNECT_AUDIT_NATS_REPLICAS', flag: '--nats-replicas', kind: 'integer', defaultText: '3 with three or more URLs, else 1', summary: 'Cluster mode: replicas of each JetStream stream (a 200 means a majority of them stored the batch).' },
+  { key: 'natsCreds', env: 'KONNECT_AUDIT_NATS_CREDS', flag: '--nats-creds', kind: 'string', defaultText: '(none)', summary: 'Cluster mode: a NATS `.creds` file (user JWT and NKey seed) to authenticate with.' },
+  { key: 'natsCa', env: 'KONNECT_AUDIT_NATS_CA', flag: '--nats-ca', kind: 'string', defaultText: '(none)', summary: "Cluster mode: PEM file of the CA that signed the NATS servers' certificates (TLS to NATS)." },
+  { key: 'natsAckWaitMs', env: 'KONNECT_AUDIT_NATS_ACK_WAIT_MS', flag: '--nats-ack-wait-ms', kind: 'integer', defaultText: String(defaults.natsAckWaitMs), summary: "Cluster mode: how long after a receiver stops answering its sinks' events go to another receiver." },
   { key: 'logLevel', env: 'KONNECT_AUDIT_LOG_LEVEL', flag: '--log-level', kind: 'string', defaultText: defaults.logLevel, summary: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`; logs go to stderr as JSON.' },
 ];
 

@@ -3,9 +3,9 @@
  * The Hono app Konnect posts to: `POST {path}` (a batch), `GET /healthz`,
  * `GET /readyz`, `GET /metrics`. It checks, in this order, what can be
  * refused without reading the body (Authorization, Content-Encoding,
- * Content-Length, shutdown, batches in flight, keys), then reads and
- * decodes the body within its caps and hands it to the pipeline. Every
- * answer is built by `respond.ts`.
+ * Content-Length, shutdown, keys), waits for room in the memory budget
+ * (admission.ts), then reads and decodes the body within its caps and hands
+ * it to the pipeline. Every answer is built by `respond.ts`.
  */
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
@@ -14,14 +14,19 @@ import type { ErrorCode } from '../errors/index.js';
 import type { Logger } from '../observability/logger.js';
 import { metricsRegistry } from '../observability/metrics.js';
 import type { BatchOutcome } from '../pipeline.js';
+import { createAdmission, gzipInflatedSizeHint, type AdmissionLease } from './admission.js';
 import type { AuthorizationCheck } from './authorize.js';
-import { checkContentLength, decodeBody, parseContentEncoding, readBodyCapped, readIncomingCapped, type DecodeLimits } from './decode-body.js';
+import { checkContentLength, decodeBody, isGzip, parseContentEncoding, readBodyCapped, readIncomingCapped, type BodyCoding, type DecodeLimits } from './decode-body.js';
 import { countAnswer, countOutcome, intakeMetrics } from './metrics.js';
 import { codeOfThrown, respondError, respondStored, retryAfterOfThrown } from './respond.js';
 
 export interface IntakeLimits extends DecodeLimits {
-  /** Beyond this many batches being processed, answer 429 at once. */
+  /** Batches processed at once; more wait their turn (at most `admissionWaitMs`). */
   readonly maxBatchesInFlight: number;
+  /** Bytes (compressed + inflated) all batches in flight may hold together (admission.ts). */
+  readonly memoryBudgetBytes: number;
+  /** Longest a batch waits for room in the budget before it is answered 429. */
+  readonly admissionWaitMs: number;
 }
 
 export interface IntakeAppOptions {
@@ -63,6 +68,8 @@ function remoteAddress(c: Context): string | undefined {
 export function createIntakeApp(options: IntakeAppOptions): IntakeApp {
   const { limits, logger } = options;
   const app = new Hono();
+  const admission = createAdmission({ budgetBytes: limits.memoryBudgetBytes, maxConcurrent: limits.maxBatchesInFlight, waitMs: limits.admissionWaitMs });
+  intakeMetrics.budgetBytes.set(limits.memoryBudgetBytes);
   let inFlight = 0;
   let draining = false;
   let drained: (() => void) | undefined;
@@ -116,17 +123,29 @@ export function createIntakeApp(options: IntakeAppOptions): IntakeApp {
     const tooLarge = checkContentLength(c.req.header('content-length'), limits.maxBodyBytes);
     if (tooLarge !== undefined) return refuse(tooLarge.code, tooLarge.detail);
     if (draining) return refuse('KAR_ERR_INTAKE_SHUTTING_DOWN', 'the receiver is shutting down');
-    if (inFlight >= limits.maxBatchesInFlight) return refuse('KAR_ERR_INTAKE_OVERLOADED', `${inFlight} batches in flight (limit ${limits.maxBatchesInFlight})`);
     if (!options.keysReady()) return refuse('KAR_ERR_KEYS_UNAVAILABLE', 'no key set is loaded yet and none is cached');
 
+    // Room for the body as it will arrive; the declared length when there is one.
+    const declared = Number(c.req.header('content-length'));
+    const noRoom = (): Response => {
+      intakeMetrics.admissionTimeouts.inc();
+      return refuse('KAR_ERR_INTAKE_OVERLOADED', `no room within ${limits.admissionWaitMs} ms in the ${limits.memoryBudgetBytes}-byte memory budget for batches in flight`);
+    };
+    const waitStarted = performance.now();
+    const lease = await admission.admit(Number.isSafeInteger(declared) && declared >= 0 ? declared : limits.maxBodyBytes);
+    intakeMetrics.admissionWaitSeconds.observe((performance.now() - waitStarted) / 1000);
+    if (lease === undefined) return noRoom();
     inFlight++;
     intakeMetrics.inFlight.set(inFlight);
+    intakeMetrics.budgetUsedBytes.set(admission.used());
     try {
       const incoming = incomingOf(c);
       const raw = incoming === undefined ? await readBodyCapped(c.req.raw.body, limits) : await readIncomingCapped(incoming, limits);
       if (!raw.ok) return refuse(raw.code, raw.detail);
-      const decoded = await decodeBody(raw.value, coding.value, limits.maxInflatedBytes);
+      const decoded = await decodeWithinLease(raw.value, coding.value, lease, limits);
+      if (decoded === 'no-room') return noRoom();
       if (!decoded.ok) return refuse(decoded.code, decoded.detail);
+      intakeMetrics.budgetUsedBytes.set(admission.used());
 
       const outcome = await options.processBatch(decoded.value);
       const response = respondStored(outcome.summary);
@@ -158,6 +177,8 @@ export function createIntakeApp(options: IntakeAppOptions): IntakeApp {
       const code = codeOfThrown(error);
       return refuse(code, code === 'KAR_ERR_INTERNAL' ? 'internal error' : 'the store or the key set cannot take it now', { error, retryAfterSeconds: retryAfterOfThrown(error) });
     } finally {
+      lease.release();
+      intakeMetrics.budgetUsedBytes.set(admission.used());
       leave();
     }
   });
@@ -177,4 +198,32 @@ export function createIntakeApp(options: IntakeAppOptions): IntakeApp {
       return drainedPromise;
     },
   };
+}
+
+/**
+ * Inflates the body within what its lease holds: first what the gzip
+ * trailer says it will inflate to (exact for Konnect's single-member
+ * bodies), growing to the full inflated cap only when inflating goes past
+ * it (several members, or a deflate body, whose size nothing tells). The
+ * lease ends up holding the compressed plus the inflated bytes.
+ */
+async function decodeWithinLease(
+  raw: Buffer,
+  coding: BodyCoding,
+  lease: AdmissionLease,
+  limits: IntakeLimits,
+): Promise<Awaited<ReturnType<typeof decodeBody>> | 'no-room'> {
+  const cap = limits.maxInflatedBytes;
+  // identity: the body is its own inflated form (counted once).
+  const plain = !isGzip(raw) && coding !== 'deflate';
+  const first = plain ? 0 : Math.min(cap, isGzip(raw) ? (gzipInflatedSizeHint(raw) ?? cap) : Math.max(1024 * 1024, raw.length * 16));
+  if (!(await lease.resize(raw.length + first))) return 'no-room';
+  if (plain) return decodeBody(raw, coding, cap);
+  let decoded = await decodeBody(raw, coding, Math.max(first, 1));
+  if (!decoded.ok && decoded.code === 'KAR_ERR_INTAKE_INFLATED_TOO_LARGE' && first < cap) {
+    if (!(await lease.resize(raw.length + cap))) return 'no-room';
+    decoded = await decodeBody(raw, coding, cap);
+  }
+  if (decoded.ok) await lease.resize(raw.length + decoded.value.length);
+  return decoded;
 }

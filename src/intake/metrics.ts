@@ -54,6 +54,27 @@ export const intakeMetrics = {
     help: 'Batches being read, verified or committed right now.',
     registers,
   }),
+  budgetBytes: new Gauge({
+    name: 'konnect_audit_intake_memory_budget_bytes',
+    help: 'The memory budget for batches in flight (compressed + inflated bytes), as configured.',
+    registers,
+  }),
+  budgetUsedBytes: new Gauge({
+    name: 'konnect_audit_intake_memory_budget_used_bytes',
+    help: 'Bytes of the memory budget held by batches in flight right now.',
+    registers,
+  }),
+  admissionWaitSeconds: new Histogram({
+    name: 'konnect_audit_intake_admission_wait_seconds',
+    help: 'How long a batch waited for room in the memory budget before it was processed or refused.',
+    buckets: [0.001, 0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  }),
+  admissionTimeouts: new Counter({
+    name: 'konnect_audit_intake_admission_timeouts_total',
+    help: 'Batches answered 429 because no room came in the memory budget within the admission wait.',
+    registers,
+  }),
   lastBatch: new Gauge({
     name: 'konnect_audit_intake_last_batch_timestamp_seconds',
     help: 'When a batch was last stored (answered 200), in unix seconds; 0 until the first since start. Alerts on silence from Konnect use it.',

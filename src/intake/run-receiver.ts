@@ -118,6 +118,8 @@ export async function startReceiver(config: ReceiverConfig, options: StartReceiv
         maxInflatedBytes: config.maxInflatedBytes,
         bodyReadTimeoutMs: config.requestTimeoutMs,
         maxBatchesInFlight: config.maxBatchesInFlight,
+        memoryBudgetBytes: config.memoryBudgetBytes,
+        admissionWaitMs: config.admissionWaitMs,
       },
       processBatch: (body) => processBatch(body, deps),
       keysReady: () => keySet.isReady(),

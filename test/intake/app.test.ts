@@ -103,21 +103,48 @@ describe('POST /audit-logs: the status table (SPEC 5.2)', () => {
     expect((await errorOf(res)).code).toBe('KAR_ERR_INTAKE_UNSUPPORTED_ENCODING');
   });
 
-  it('429 + Retry-After — too many batches in flight, answered at once', async () => {
+  it('a batch beyond the processing slots waits its turn instead of a 429, and is stored once a slot is free', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let calls = 0;
     const { app, inFlight } = makeApp({
       limits: { ...defaultLimits, maxBatchesInFlight: 1 },
       processBatch: async (body) => {
-        await gate;
+        if (calls++ === 0) await gate;
         return acceptAll(body);
       },
     });
     const first = app.request('/audit-logs', konnectRequest(gzipLines(LINES)));
     while (inFlight() === 0) await new Promise((resolve) => setImmediate(resolve));
-    const second = await app.request('/audit-logs', konnectRequest(gzipLines(LINES)));
+    const second = app.request('/audit-logs', konnectRequest(gzipLines(LINES)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toBe(1); // the second waits for the slot
+    release();
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+  });
+
+  it('429 + Retry-After — no room in the memory budget within the admission wait', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const body = gzipLines(LINES);
+    const { app, inFlight } = makeApp({
+      // Room for one body and its inflated lines, not two.
+      limits: { ...defaultLimits, memoryBudgetBytes: body.length + 2 * Buffer.byteLength(LINES.join('\n')), admissionWaitMs: 50 },
+      processBatch: async (decoded) => {
+        await gate;
+        return acceptAll(decoded);
+      },
+    });
+    // The declared length is what is reserved before the body is read (unknown: the whole body cap).
+    const sized = { 'content-length': String(body.length) };
+    const first = app.request('/audit-logs', konnectRequest(body, sized));
+    while (inFlight() === 0) await new Promise((resolve) => setImmediate(resolve));
+    const second = await app.request('/audit-logs', konnectRequest(body, sized));
     expect(second.status).toBe(429);
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await errorOf(second)).code).toBe('KAR_ERR_INTAKE_OVERLOADED');

@@ -16,6 +16,8 @@ export const defaultLimits = {
   maxInflatedBytes: 128 * 1024 * 1024,
   bodyReadTimeoutMs: 30_000,
   maxBatchesInFlight: 8,
+  memoryBudgetBytes: 192 * 1024 * 1024,
+  admissionWaitMs: 10_000,
 } as const;
 
 /** An outcome where every non-empty line was accepted. */
