@@ -19,6 +19,7 @@ import { processBatch, type PipelineDeps } from '../pipeline.js';
 import { createDispatcher } from '../delivery/index.js';
 import { createSink } from '../sinks/registry.js';
 import { openStore } from '../store/index.js';
+import { openClusterStore } from '../store/jetstream/index.js';
 import { createKeySet, createLineVerifier, createSignatureVerifier, DEFAULT_MIN_REFRESH_INTERVAL_MS, type KeySet, type SodiumLoader } from '../verify/index.js';
 import { createIntakeApp } from './app.js';
 import { createAuthorizationCheck } from './authorize.js';
@@ -73,7 +74,8 @@ export async function startReceiver(config: ReceiverConfig, options: StartReceiv
 
   const undo: (() => Promise<void>)[] = [];
   try {
-    const store = openStore({
+    // Cluster mode (docs/CLUSTER.md): the durable record lives in JetStream; sqlite stays the default.
+    const store = config.store.kind === 'nats' ? await openClusterStore({ ...config, store: config.store }, logger) : openStore({
       dataDir: config.dataDir,
       maxBytes: config.storeMaxBytes,
       dedupWindowMs: config.dedupWindowMs,
