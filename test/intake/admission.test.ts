@@ -53,8 +53,11 @@ describe('createAdmission', () => {
     const admission = createAdmission({ budgetBytes: 100, maxConcurrent: 10, waitMs: 10_000 });
     const held = await admission.admit(70);
     const order: string[] = [];
-    const large = admission.admit(90).then((lease) => order.push('large') && lease);
-    const small = admission.admit(10).then((lease) => order.push('small') && lease);
+    const large = admission.admit(90).then((lease) => {
+      order.push('large');
+      return lease;
+    });
+    const small = admission.admit(10).then(() => order.push('small'));
     await vi.advanceTimersByTimeAsync(0);
     expect(order).toEqual([]); // 10 would fit beside the 70, but the 90 came first
     held?.release();
