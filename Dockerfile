@@ -74,5 +74,9 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # finish, sinks flush; give it KONNECT_AUDIT_SHUTDOWN_TIMEOUT_MS x 2 + a few
 # seconds (`docker stop -t 30`). Events not yet delivered stay in /data.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["konnect-audit"]
+# Exec form, node first: node is PID 1 and gets SIGTERM itself. No shell, and
+# never npx (npm exec does not pass SIGTERM on: the receiver would be left
+# running while npm exits 143). serve handles SIGTERM/SIGINT itself and starts
+# no child processes. `konnect-audit` stays on PATH for `docker exec`.
+ENTRYPOINT ["node", "/app/dist/cli/bin.js"]
 CMD ["serve"]

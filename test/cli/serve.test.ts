@@ -4,9 +4,10 @@
  * and shuts down on SIGTERM with exit 0.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
@@ -140,5 +141,113 @@ describe('serve as a real process', () => {
     expect(await exited).toBe(0);
     expect(stderr).toContain('receiver stopped');
     expect(stderr).not.toContain(TOKEN.slice('Bearer '.length));
+  });
+});
+
+/**
+ * Issue 12: under a supervisor (systemd, `docker stop`, a script's `kill`)
+ * SIGTERM goes to the one process the supervisor started. Started the ways
+ * the README and docs/deploy/ document, that process is node itself: it exits
+ * 0 within the shutdown bound and leaves nothing behind, neither a process
+ * nor the port. (Through `npx`, npm would exit 143 and orphan the receiver.)
+ */
+describe('serve under a supervisor: SIGTERM to the started process ends everything', () => {
+  const SHUTDOWN_TIMEOUT_MS = 3_000;
+  // serve's bound: the in-flight batches, then the sinks, each within the shutdown timeout (docs/deploy/README.md).
+  const EXIT_BOUND_MS = 2 * SHUTDOWN_TIMEOUT_MS + 10_000;
+
+  /** The installed `konnect-audit`: npm links the package's bin (dist/cli/bin.js, `#!/usr/bin/env node`) into a bin directory. */
+  function installedBin(): string {
+    const link = join(dir, 'global', 'bin', 'konnect-audit');
+    if (!existsSync(link)) {
+      mkdirSync(dirname(link), { recursive: true });
+      symlinkSync(bin, link);
+    }
+    // `npm run build` makes bin.js executable; a bare tsc build (ensureBuilt) does not.
+    chmodSync(bin, 0o755);
+    return link;
+  }
+
+  /** Pids of the processes whose parent is `pid` (Linux /proc). */
+  function childrenOf(pid: number): number[] {
+    const found: number[] = [];
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        // Field 4 of /proc/PID/stat is the parent pid; the command name (field 2) may hold spaces, hence after the last ')'.
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid === pid) found.push(Number(name));
+      } catch {
+        // The process ended while the list was read.
+      }
+    }
+    return found;
+  }
+
+  function groupAlive(pgid: number): boolean {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+      throw error;
+    }
+  }
+
+  function portIsFree(port: number): Promise<boolean> {
+    return new Promise((done) => {
+      const server = createServer();
+      server.once('error', () => done(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+    });
+  }
+
+  it.each([
+    ['`node dist/cli/bin.js serve` (the Docker ENTRYPOINT; a systemd ExecStart naming node)', () => [process.execPath, [bin, 'serve']] as const],
+    ['`konnect-audit serve` through the installed bin link (npm install -g, node_modules/.bin; the unit\'s ExecStart)', () => [installedBin(), ['serve']] as const],
+  ])('%s', async (_how, command) => {
+    ensureBuilt();
+    const [file, args] = command();
+    const env = {
+      // node must be on PATH for `#!/usr/bin/env node`, as it is for a global install.
+      PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`,
+      ...baseEnv(),
+      KONNECT_AUDIT_DATA_DIR: join(dir, `data-${Math.random().toString(36).slice(2)}`),
+      KONNECT_AUDIT_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    };
+    // Its own process group, as a service has: whatever it might start stays in it and can be looked for after.
+    const child = spawn(file, [...args], { cwd: dir, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    const pid = child.pid as number;
+    let stderr = '';
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('exit', (code, signal) => done({ code, signal })));
+    try {
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          const match = /"url":"([^"]+)"/.exec(stderr);
+          if (match?.[1] !== undefined) resolveUrl(match[1]);
+        });
+        void exited.then(({ code }) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+      });
+      const port = Number(new URL(url).port);
+      const lines = makeSignedKonnectLines({ format: 'json', count: 2, seed: 7, key: loadTestKey('primary').privateKey });
+      expect((await postLikeKonnect(url, cert.cert, lines)).status).toBe(200);
+
+      // The process the supervisor signals is node itself (env replaced itself with it), and it has no child process.
+      expect(readlinkSync(`/proc/${pid}/exe`)).toBe(realpathSync(process.execPath));
+      expect(childrenOf(pid)).toEqual([]);
+
+      child.kill('SIGTERM');
+      let bound: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([exited, new Promise<'still running'>((done) => (bound = setTimeout(() => done('still running'), EXIT_BOUND_MS)))]);
+      clearTimeout(bound);
+      expect(outcome).toEqual({ code: 0, signal: null });
+      expect(stderr).toContain('receiver stopped');
+      expect(groupAlive(pid)).toBe(false);
+      expect(await portIsFree(port)).toBe(true);
+    } finally {
+      if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
+    }
   });
 });
