@@ -3,9 +3,10 @@
  * The signature audit, start to end: for each input, open it (gzip by magic
  * bytes), detect its kind (or take `--input-format`), read its raw lines in
  * batches, verify them and count the verdicts. Read → parse → verify is a
- * pipeline: while the thread pool verifies up to `inFlight` batches, the main
- * thread reads and parses the next one; a batch's verdicts are counted in
- * input order. Nothing is held but the batches in flight, so memory is
+ * pipeline: while the signature workers (libsodium, one per core: the
+ * receiver's verifier) check up to `inFlight` batches, the main thread reads
+ * and parses the next one; a batch's verdicts are counted in input order.
+ * Nothing is held but the batches in flight, so memory is
  * bounded whatever the size of the inputs.
  */
 import { stat } from 'node:fs/promises';
@@ -14,7 +15,7 @@ import type { Readable } from 'node:stream';
 import { KarError } from '../errors/index.js';
 import { createLineParser } from '../lines/parse-line.js';
 import { extractSignature } from '../verify/extract.js';
-import { createNativeVerifier } from '../verify/native-verifier.js';
+import { createSignatureVerifier } from '../verify/signature-verifier.js';
 import type { BatchVerifier, VerificationKey } from '../verify/types.js';
 import { checkBatch, verdictCount, type BatchVerdicts, type CheckDeps } from './check-batch.js';
 import { createBufferPool, type BufferPool } from './buffer-pool.js';
@@ -31,7 +32,7 @@ import { createReportBuilder, type AuditReport } from './report.js';
 /** Konnect lines are a few hundred bytes; 1 MiB leaves room for anything real. */
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_FAILURES = 100;
-/** Batches verified at once: enough to keep every pool thread busy while the next batch is parsed. */
+/** Batches verified at once: enough to keep every worker busy while the next batch is parsed. */
 export const DEFAULT_IN_FLIGHT = 3;
 
 export interface AuditOptions {
@@ -48,7 +49,7 @@ export interface AuditOptions {
   readonly maxLineBytes?: number;
   readonly maxFailures?: number;
   readonly inFlight?: number;
-  /** Default: the native verifier (crypto.verify callback form on the libuv pool). */
+  /** Default: the signature workers (createSignatureVerifier: libsodium, one thread per core), closed at the end. */
   readonly verifier?: BatchVerifier;
   /** Every verdict, batch by batch, in input order (`verdictAt` gives line i); a returned promise is awaited (backpressure). */
   readonly onVerdicts?: (verdicts: BatchVerdicts) => void | Promise<void>;
@@ -98,15 +99,26 @@ function recordsOf(kind: InputKind, input: OpenedInput, options: AuditOptions, m
 export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const cwd = options.cwd ?? process.cwd();
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const inFlight = Math.max(1, options.inFlight ?? DEFAULT_IN_FLIGHT);
   const { totalBytes } = await preflight(options.inputs, cwd);
   const keys = options.keys;
+  const owned = options.verifier === undefined ? createSignatureVerifier(() => keys) : undefined;
   const deps: CheckDeps = {
     parser: createLineParser({ maxLineBytes }),
     extract: extractSignature,
-    verifier: options.verifier ?? createNativeVerifier(() => keys),
+    verifier: options.verifier ?? (owned as BatchVerifier),
     keyCount: keys.length,
   };
+  try {
+    return await audit(options, cwd, totalBytes, deps);
+  } finally {
+    await owned?.close();
+  }
+}
+
+async function audit(options: AuditOptions, cwd: string, totalBytes: number | undefined, deps: CheckDeps): Promise<AuditReport> {
+  const keys = options.keys;
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const inFlight = Math.max(1, options.inFlight ?? DEFAULT_IN_FLIGHT);
   // Batches in flight, the one being parsed, the one being filled, and the spare the reader swaps in.
   const pool = createBufferPool(batchBufferBytes(maxLineBytes), inFlight + 3);
   const builder = createReportBuilder({ kids: keys.map((k) => k.kid), maxFailures: options.maxFailures ?? DEFAULT_MAX_FAILURES });

@@ -15,8 +15,8 @@ const primary = loadTestKey('primary');
 const attacker = loadTestKey('attacker');
 
 describe.each([
-  ['signatures checked on the libuv pool (the default)', {}],
-  ['signatures checked on worker threads', { KONNECT_AUDIT_VERIFY_THREADS: '2' }],
+  ['signatures checked by libsodium on one worker thread per core (the default)', {}],
+  ['signatures checked by node:crypto on the libuv pool (KONNECT_AUDIT_VERIFY_THREADS=0)', { KONNECT_AUDIT_VERIFY_THREADS: '0' }],
 ])('receiver over real TLS (port 0, file sink), %s', (_mode, env) => {
   let receiver: TestReceiver;
   beforeAll(async () => {

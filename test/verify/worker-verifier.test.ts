@@ -10,10 +10,8 @@ import { sign } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, type Logger } from '../../src/observability/logger.js';
 import {
   createNativeVerifier,
   createWorkerVerifier,
@@ -27,6 +25,7 @@ import {
   type VerifyItem,
   type WorkerVerifierOptions,
 } from '../../src/verify/index.js';
+import { capturedLogger, ERROR, WARN, type LogEntry } from './support/logs.js';
 import { wycheproofItem, wycheproofSuite } from './support/wycheproof.js';
 import { MAX_WORKER_FAILURES } from '../../src/verify/worker-verifier.js';
 
@@ -98,28 +97,6 @@ function makeMixedLine(i: number): { item: VerifyItem; expected: string } {
 function mixedBatch(size: number, from = 0): { items: VerifyItem[]; expected: string[] } {
   const lines = Array.from({ length: size }, (_, i) => mixedLine(from + i));
   return { items: lines.map((l) => l.item), expected: lines.map((l) => l.expected) };
-}
-
-interface LogEntry {
-  readonly level: number;
-  readonly msg: string;
-  readonly reason?: string;
-  readonly failures?: number;
-}
-
-const WARN = 40;
-const ERROR = 50;
-
-/** A real pino logger (createLogger) writing into memory. */
-function capturedLogger(): { logger: Logger; entries: () => LogEntry[] } {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString().split('\n').filter((line) => line !== ''));
-      done();
-    },
-  });
-  return { logger: createLogger({ level: 'debug', destination }), entries: () => lines.map((line) => JSON.parse(line) as LogEntry) };
 }
 
 const open: { verifier: ClosableBatchVerifier; healthy?: () => LogEntry[] }[] = [];
