@@ -104,4 +104,4 @@ export const CONFIG_FILE_ENV = 'KONNECT_AUDIT_CONFIG';
 export const CONFIG_FILE_FLAG = '--config';
 
 /** Environment variables other parts read (not receiver settings, but not typos either). */
-export const otherKnownEnv: readonly string[] = [CONFIG_FILE_ENV, 'KONNECT_AUDIT_DEBUG', 'KONNECT_AUDIT_SINK_TOKEN', 'KONNECT_AUDIT_SINK_CA'];
+export const otherKnownEnv: readonly string[] = [CONFIG_FILE_ENV, 'KONNECT_AUDIT_DEBUG', 'KONNECT_AUDIT_SINK_TOKEN', 'KONNECT_AUDIT_SINK_CA', 'KONNECT_AUDIT_SINK_PAYLOAD'];
