@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as ed from '@noble/ed25519';
 import { describe, expect, it } from 'vitest';
 import { createNativeVerifier, parseJwks, verifyOneSync, type VerificationKey } from '../../src/verify/index.js';
+import { verdicts } from './support/backends.js';
 import { wycheproofItem, wycheproofSuite } from './support/wycheproof.js';
 
 ed.hashes.sha512 = (message: Uint8Array) => new Uint8Array(createHash('sha512').update(message).digest());
@@ -43,6 +44,17 @@ describe('Wycheproof ed25519_test.json (fixtures/README.md)', () => {
     const keys = [...new Map(cases.map((c) => [c.key.kid + c.publicKey.toString('hex'), c.key])).values()];
     const verdicts = await createNativeVerifier(() => keys, { maxPending: 7 }).verifyBatch(cases.map((c) => itemOf(c.test)));
     expect(verdicts.map((v) => v.status)).toEqual(cases.map((c) => c.test.result));
+  });
+
+  it('libsodium, node:crypto (behind the JWKS import) and @noble/ed25519 (zip215: false) give the same verdict on every case, and it is the expected one', () => {
+    const rows = cases.map(({ test, publicKey }) => {
+      const got = verdicts(Buffer.from(test.sig, 'hex'), Buffer.from(test.msg, 'hex'), publicKey);
+      return { tcId: test.tcId, ...got, expected: test.result === 'valid' };
+    });
+    const disagreements = rows.filter((r) => r.libsodium !== r['node-crypto'] || r.libsodium !== r.noble || r.libsodium !== r.expected);
+    expect(disagreements).toEqual([]);
+    // Both verdicts occur: the comparison is not between three constant answers.
+    expect(new Set(rows.map((r) => r.libsodium))).toEqual(new Set([true, false]));
   });
 
   it('verifyOneSync agrees with every case', () => {
