@@ -66,6 +66,9 @@ describe('a receiver that has taken traffic', () => {
     ['the file sink lag', /^konnect_audit_sink_oldest_pending_age_seconds\{sink="file"\} [\d.e-]+$/m],
     ['the file sink deliveries', /^konnect_audit_sink_delivered_events_total\{sink="file"\} 5$/m],
     ['a 429 series at 0 before any 429 (increase() sees the first)', /^konnect_audit_intake_batches_total\{status="429",code="KAR_ERR_STORE_FULL"\} 0$/m],
+    ['a 413 series at 0 before any 413', /^konnect_audit_intake_batches_total\{status="413",code="KAR_ERR_INTAKE_BODY_TOO_LARGE"\} 0$/m],
+    ['the malformed and missing signature series at 0', /^konnect_audit_intake_signatures_total\{status="malformed",kid=""\} 0\n(.*\n)*konnect_audit_intake_signatures_total\{status="missing",kid=""\} 0$/m],
+    ['the dropped-lines series at 0', /^konnect_audit_store_lines_total\{outcome="dropped"\} 0$/m],
   ])('exposes %s', (_what, line) => {
     expect(exposition).toMatch(line);
   });
