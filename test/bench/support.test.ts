@@ -88,7 +88,7 @@ describe('parseMetrics', () => {
 
 describe('profile summary', () => {
   it.each([
-    ['/work/main/dist/store/dedup.js', 'claim', 'src/store'],
+    ['/opt/konnect-audit/dist/store/dedup.js', 'claim', 'src/store'],
     ['file:///x/node_modules/better-sqlite3/lib/methods/transaction.js', 'f', 'node_modules/better-sqlite3'],
     ['file:///x/node_modules/@hono/node-server/dist/index.mjs', 'f', 'node_modules/@hono/node-server'],
     ['node:internal/crypto/sig', 'verifyOneShot', 'node:internal/crypto/sig'],
