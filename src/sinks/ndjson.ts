@@ -1,18 +1,25 @@
 /**
  * @module sinks/ndjson
- * Normalized events as NDJSON (SPEC 6): one serialized event per line, `\n`
- * after each, in batch order. Records arrive serialized once (`record.json`);
- * nothing is re-serialized here.
+ * A batch as lines: each record's payload (sinks/payload: the stored v1 JSON
+ * by default, nothing re-serialized), `\n` after each, in batch order.
  */
+import type { RecordFormatter } from './payload.js';
 import type { SinkRecord } from './types.js';
 
-export function encodeNdjson(batch: readonly SinkRecord[]): Buffer {
+const storedJson: RecordFormatter = (record) => record.json;
+
+export function encodeNdjson(batch: readonly SinkRecord[], format: RecordFormatter = storedJson): Buffer {
+  return joinLines(batch.map(format));
+}
+
+/** Lines already formatted → one buffer, `\n` after each. */
+export function joinLines(texts: readonly string[]): Buffer {
   let text = '';
-  for (const record of batch) text += `${record.json}\n`;
+  for (const line of texts) text += `${line}\n`;
   return Buffer.from(text, 'utf8');
 }
 
-/** Bytes one record takes as an NDJSON line, newline included. */
-export function ndjsonLineBytes(record: SinkRecord): number {
-  return Buffer.byteLength(record.json, 'utf8') + 1;
+/** Bytes a payload text takes as a line, newline included. */
+export function lineBytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8') + 1;
 }

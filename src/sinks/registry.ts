@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { KarError } from '../errors/index.js';
+import { isPayloadSchema, payloadSchemas } from '../payload/index.js';
 import { createBlackholeSink } from './blackhole/index.js';
 import { blackholeConfigSchema } from './blackhole/config.js';
 import type { SinkDeps } from './deps.js';
@@ -65,6 +66,7 @@ export function createSink(config: SinkConfig, deps: SinkDeps): Sink {
 export const SINK_ENV = 'KONNECT_AUDIT_SINK';
 export const SINK_TOKEN_ENV = 'KONNECT_AUDIT_SINK_TOKEN';
 export const SINK_CA_ENV = 'KONNECT_AUDIT_SINK_CA';
+export const SINK_PAYLOAD_ENV = 'KONNECT_AUDIT_SINK_PAYLOAD';
 
 const ENV_FORMS =
   'stdout, blackhole, file:PATH, http:URL, splunk-hec:URL, sumo-logic:URL, syslog:tcp://HOST:PORT or syslog:tls://HOST:PORT';
@@ -72,7 +74,8 @@ const ENV_FORMS =
 /**
  * The environment form of one sink: `KONNECT_AUDIT_SINK` (see ENV_FORMS),
  * the Splunk token in `KONNECT_AUDIT_SINK_TOKEN`, a CA bundle for a TLS sink
- * in `KONNECT_AUDIT_SINK_CA`. Every other option, and several sinks, need the
+ * in `KONNECT_AUDIT_SINK_CA`, the payload (v1, ocsf, ecs, raw) in
+ * `KONNECT_AUDIT_SINK_PAYLOAD`. Every other option, and several sinks, need the
  * configuration file. Messages name the variable and never echo a URL (it may
  * hold a credential: a Sumo Logic source URL is one).
  */
@@ -83,6 +86,7 @@ export function parseSinkSpec(spec: string, env: NodeJS.ProcessEnv): SinkConfig 
   const target = colon === -1 ? undefined : text.slice(colon + 1).trim();
   const token = nonEmpty(env[SINK_TOKEN_ENV]);
   const ca = nonEmpty(env[SINK_CA_ENV]);
+  const payload = nonEmpty(env[SINK_PAYLOAD_ENV]);
   const fail = (problem: string): never => {
     throw new KarError('KAR_ERR_CONFIG_INVALID', `${SINK_ENV}: ${problem}`, { details: { variable: SINK_ENV, kind } });
   };
@@ -118,6 +122,10 @@ export function parseSinkSpec(spec: string, env: NodeJS.ProcessEnv): SinkConfig 
   if (ca !== undefined) {
     if (!usesTls(raw)) fail(`${SINK_CA_ENV} is set but the "${kind}" sink does not use TLS (an https:// URL or syslog:tls://)`);
     raw.caFile = ca;
+  }
+  if (payload !== undefined) {
+    if (!isPayloadSchema(payload)) fail(`${SINK_PAYLOAD_ENV} must be one of ${payloadSchemas.join(', ')} (got "${payload}")`);
+    raw.payload = payload;
   }
 
   const parsed = sinkConfigSchema.safeParse(raw);

@@ -4,6 +4,7 @@
  * sink's cost). Every write is delivered.
  */
 import type { SinkDeps } from '../deps.js';
+import { createRecordFormatter, payloadUsesEvent } from '../payload.js';
 import type { Sink } from '../types.js';
 import type { BlackholeConfig } from './config.js';
 import { measureBatch } from './encode.js';
@@ -11,7 +12,7 @@ import { measureBatch } from './encode.js';
 export interface BlackholeStats {
   readonly batches: number;
   readonly records: number;
-  /** NDJSON bytes the records would have taken. */
+  /** Bytes the records' payload lines would have taken. */
   readonly bytes: number;
 }
 
@@ -20,6 +21,7 @@ export interface BlackholeSink extends Sink {
 }
 
 export function createBlackholeSink(config: BlackholeConfig, _deps: SinkDeps): BlackholeSink {
+  const format = createRecordFormatter(config);
   let batches = 0;
   let records = 0;
   let bytes = 0;
@@ -27,11 +29,12 @@ export function createBlackholeSink(config: BlackholeConfig, _deps: SinkDeps): B
     name: config.name,
     type: 'blackhole',
     maxBatchBytes: config.maxBatchBytes,
+    usesEvent: payloadUsesEvent(config),
     start: () => Promise.resolve(),
     write: (batch) => {
       batches += 1;
       records += batch.length;
-      bytes += measureBatch(batch);
+      bytes += measureBatch(batch, format);
       return Promise.resolve({ kind: 'delivered' });
     },
     health: () => ({ ok: true }),

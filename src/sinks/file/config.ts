@@ -3,10 +3,15 @@
  */
 import { z } from 'zod';
 import { MIB, bytesField, nameField } from '../config-common.js';
+import { payloadField, rawDataField } from '../payload.js';
 
 export const fileConfigSchema = z.strictObject({
   type: z.literal('file'),
   name: nameField('file'),
+  /** What is sent per event: v1 (the normalized event), ocsf, ecs or raw (the signed line); see docs/SIEM.md. */
+  payload: payloadField(),
+  /** ocsf/ecs: add the original line (`raw_data` / `event.original`). */
+  rawData: rawDataField,
   /** The NDJSON file; its directory is created when missing. */
   path: z.string().min(1),
   /** Rotate before the file would grow past this size; 0 turns size rotation off (use logrotate + SIGHUP). */

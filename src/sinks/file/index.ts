@@ -7,6 +7,7 @@
  */
 import { KarError } from '../../errors/index.js';
 import type { SinkDeps } from '../deps.js';
+import { createRecordFormatter, payloadUsesEvent } from '../payload.js';
 import type { Sink, SinkHealth } from '../types.js';
 import type { FileConfig } from './config.js';
 import { encodeFileLines } from './encode.js';
@@ -25,6 +26,7 @@ export function createFileSink(config: FileConfig, deps: SinkDeps): FileSink {
     fsync: config.fsync,
     mode: Number.parseInt(config.fileMode, 8),
   });
+  const format = createRecordFormatter(config);
   let health: SinkHealth = { ok: true };
 
   const reopen = async (): Promise<void> => {
@@ -43,6 +45,7 @@ export function createFileSink(config: FileConfig, deps: SinkDeps): FileSink {
     name: config.name,
     type: 'file',
     maxBatchBytes: config.maxBatchBytes,
+    usesEvent: payloadUsesEvent(config),
     start: async () => {
       try {
         await file.open();
@@ -57,7 +60,7 @@ export function createFileSink(config: FileConfig, deps: SinkDeps): FileSink {
     write: async (batch) => {
       if (batch.length === 0) return { kind: 'delivered' };
       try {
-        await file.append(encodeFileLines(batch));
+        await file.append(encodeFileLines(batch, format));
         health = { ok: true };
         return { kind: 'delivered' };
       } catch (error) {

@@ -7,6 +7,7 @@
 import { readCaFile } from '../ca-file.js';
 import { describeUrl } from '../config-common.js';
 import type { SinkDeps } from '../deps.js';
+import { createRecordFormatter, payloadUsesEvent } from '../payload.js';
 import { gzip } from '../gzip.js';
 import { createHttpClient, type HttpClient } from '../http-client.js';
 import { outcomeForStatus } from '../http-outcome.js';
@@ -19,11 +20,12 @@ export function createHttpSink(config: HttpConfig, deps: SinkDeps): Sink {
   const url = new URL(config.url);
   const log = deps.logger.child({ url: describeUrl(config.url) });
   const secrets = Object.values(config.headers);
+  const format = createRecordFormatter(config);
   let client: HttpClient | undefined;
   let health: SinkHealth = { ok: true };
 
   const send = async (http: HttpClient, batch: Parameters<Sink['write']>[0]): Promise<WriteOutcome> => {
-    const encoded = encodeHttpRequest(batch, config);
+    const encoded = encodeHttpRequest(batch, config, format);
     const headers: Record<string, string> = { ...encoded.headers, 'user-agent': 'konnect-audit-receiver' };
     for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value.reveal();
     if (config.gzip) headers['content-encoding'] = 'gzip';
@@ -37,6 +39,7 @@ export function createHttpSink(config: HttpConfig, deps: SinkDeps): Sink {
     name: config.name,
     type: 'http',
     maxBatchBytes: config.maxBatchBytes,
+    usesEvent: payloadUsesEvent(config),
     start: async () => {
       const ca = config.caFile === undefined ? undefined : await readCaFile(config.caFile, config.name);
       client = createHttpClient(ca === undefined ? {} : { ca });

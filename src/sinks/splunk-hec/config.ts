@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { bytesField, caFileField, defaultHostname, httpUrlField, msField, nameField } from '../config-common.js';
 import { secretSchema } from '../secret.js';
+import { payloadField, rawDataField } from '../payload.js';
 
 /** Splunk's channel identifiers are GUIDs ("X-Splunk-Request-Channel"). */
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -25,6 +26,10 @@ const ackSchema = z
 export const splunkHecConfigSchema = z.strictObject({
   type: z.literal('splunk-hec'),
   name: nameField('splunk-hec'),
+  /** What is sent per event: v1 (the normalized event), ocsf, ecs or raw (the signed line); see docs/SIEM.md. */
+  payload: payloadField(),
+  /** ocsf/ecs: add the original line (`raw_data` / `event.original`). */
+  rawData: rawDataField,
   /** HEC base URL, e.g. https://splunk.example.com:8088 (a URL ending in /services/collector[/event] is accepted too). */
   url: httpUrlField('the HEC base URL'),
   /** The HEC token (sent as `Authorization: Splunk <token>`). */
@@ -32,7 +37,8 @@ export const splunkHecConfigSchema = z.strictObject({
   /** Target index; omitted: the token's default index. */
   index: z.string().min(1).optional(),
   source: z.string().min(1).default('konnect-audit-receiver'),
-  sourcetype: z.string().min(1).default('konnect:audit'),
+  /** Default by payload: konnect:audit (v1, what the TA-konnect-audit add-on maps to CIM), konnect:audit:ocsf, konnect:audit:ecs, konnect:audit:raw. */
+  sourcetype: z.string().min(1).optional(),
   /** The `host` of every event: stable across restarts (default: this machine's host name). */
   host: z.string().min(1).default(defaultHostname),
   /** Add `signature_status` and `category` as indexed fields (fast `tstats`/filtering). */
@@ -50,6 +56,14 @@ export const splunkHecConfigSchema = z.strictObject({
 });
 
 export type SplunkHecConfig = z.infer<typeof splunkHecConfigSchema>;
+
+/** The sourcetype each payload gets unless one is configured (siem/splunk/TA-konnect-audit defines them). */
+export const defaultSourcetypes = {
+  v1: 'konnect:audit',
+  ocsf: 'konnect:audit:ocsf',
+  ecs: 'konnect:audit:ecs',
+  raw: 'konnect:audit:raw',
+} as const;
 
 /** The base URL the HEC paths are appended to (accepts a URL that already names an HEC endpoint). */
 export function hecBaseUrl(url: string): URL {

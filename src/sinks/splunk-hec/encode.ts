@@ -3,9 +3,14 @@
  * HEC event objects (Splunk "Format events for HTTP Event Collector"):
  * `{"time","host","source","sourcetype","index","event","fields"}`, one per
  * record, concatenated with no separator in a request to
- * /services/collector/event. The normalized event goes in `event` as
- * serialized once by the store (`record.json`), not re-serialized.
+ * /services/collector/event. `event` is the record's payload
+ * (sinks/payload): the normalized event as serialized once by the store
+ * (`record.json`, not re-serialized), an OCSF or ECS object, or for `raw`
+ * the original line as a JSON string; the signature verdict then travels in
+ * the indexed `fields` (`signature_status`, `signature_kid`), the one place
+ * HEC has for metadata.
  */
+import type { PayloadSchema, RecordFormatter } from '../payload.js';
 import type { SinkRecord } from '../types.js';
 
 export interface HecEventMeta {
@@ -15,6 +20,10 @@ export interface HecEventMeta {
   readonly index?: string | undefined;
   readonly indexedFields: boolean;
   readonly fields: Readonly<Record<string, string>>;
+  /** The payload schema; default v1. */
+  readonly payload?: PayloadSchema;
+  /** The record's payload text (sinks/payload); default the stored JSON. */
+  readonly format?: RecordFormatter;
 }
 
 export function encodeHecEvent(record: SinkRecord, meta: HecEventMeta): string {
@@ -24,12 +33,14 @@ export function encodeHecEvent(record: SinkRecord, meta: HecEventMeta): string {
   if (epoch !== undefined) out += `"time":${epoch},`;
   out += `"host":${JSON.stringify(meta.host)},"source":${JSON.stringify(meta.source)},"sourcetype":${JSON.stringify(meta.sourcetype)}`;
   if (meta.index !== undefined) out += `,"index":${JSON.stringify(meta.index)}`;
-  out += `,"event":${record.json}`;
+  const payload = meta.format === undefined ? record.json : meta.format(record);
+  out += `,"event":${meta.payload === 'raw' ? JSON.stringify(payload) : payload}`;
   const fields: Record<string, string> = { ...meta.fields };
-  if (meta.indexedFields) {
+  if (meta.indexedFields || meta.payload === 'raw') {
     fields.signature_status = event.signature.status;
     fields.category = event.category;
   }
+  if (meta.payload === 'raw' && event.signature.kid !== undefined) fields.signature_kid = event.signature.kid;
   if (Object.keys(fields).length > 0) out += `,"fields":${JSON.stringify(fields)}`;
   return `${out}}`;
 }

@@ -12,7 +12,8 @@ import type { SinkDeps } from '../deps.js';
 import { createHttpClient, type HttpClient } from '../http-client.js';
 import { redactText } from '../secret.js';
 import type { Sink, SinkHealth } from '../types.js';
-import { HEC_ACK_PATH, HEC_EVENT_PATH, hecBaseUrl, hecUrl, type SplunkHecConfig } from './config.js';
+import { createRecordFormatter, payloadUsesEvent } from '../payload.js';
+import { HEC_ACK_PATH, HEC_EVENT_PATH, defaultSourcetypes, hecBaseUrl, hecUrl, type SplunkHecConfig } from './config.js';
 import { deliverHec } from './deliver.js';
 import { encodeHecEvents, type HecEventMeta } from './encode.js';
 
@@ -25,10 +26,12 @@ export function createSplunkHecSink(config: SplunkHecConfig, deps: SinkDeps): Si
   const meta: HecEventMeta = {
     host: config.host,
     source: config.source,
-    sourcetype: config.sourcetype,
+    sourcetype: config.sourcetype ?? defaultSourcetypes[config.payload],
     index: config.index,
     indexedFields: config.indexedFields,
     fields: config.fields,
+    payload: config.payload,
+    format: createRecordFormatter(config),
   };
   let client: HttpClient | undefined;
   let closed = false;
@@ -41,6 +44,7 @@ export function createSplunkHecSink(config: SplunkHecConfig, deps: SinkDeps): Si
     // The envelope (time, host, source, fields) adds to each event's JSON: ask the dispatcher
     // for a little less so that a typical batch is one request.
     maxBatchBytes: Math.max(1, Math.floor(config.maxBatchBytes * 0.8)),
+    usesEvent: payloadUsesEvent(config),
     start: async () => {
       const ca = config.caFile === undefined ? undefined : await readCaFile(config.caFile, config.name);
       client = createHttpClient(ca === undefined ? {} : { ca });

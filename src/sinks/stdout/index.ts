@@ -7,6 +7,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { SinkDeps } from '../deps.js';
+import { createRecordFormatter, payloadUsesEvent } from '../payload.js';
 import type { Sink, SinkHealth, WriteOutcome } from '../types.js';
 import type { StdoutConfig } from './config.js';
 import { encodeStdout } from './encode.js';
@@ -18,6 +19,7 @@ export interface StdoutSinkDeps extends SinkDeps {
 
 export function createStdoutSink(config: StdoutConfig, deps: StdoutSinkDeps): Sink {
   const stream = deps.stream ?? process.stdout;
+  const format = createRecordFormatter(config);
   let health: SinkHealth = { ok: true };
   // Without a listener an 'error' (EPIPE when the reader went away) would crash the process;
   // the failed write already reports it as retryable.
@@ -29,13 +31,14 @@ export function createStdoutSink(config: StdoutConfig, deps: StdoutSinkDeps): Si
     name: config.name,
     type: 'stdout',
     maxBatchBytes: config.maxBatchBytes,
+    usesEvent: payloadUsesEvent(config),
     start: () => {
       stream.on('error', onError);
       return Promise.resolve();
     },
     write: async (batch) => {
       if (batch.length === 0) return { kind: 'delivered' };
-      const outcome = await writeTo(stream, encodeStdout(batch));
+      const outcome = await writeTo(stream, encodeStdout(batch, format));
       health = outcome.kind === 'delivered' ? { ok: true } : { ok: false, detail: outcome.reason };
       if (outcome.kind !== 'delivered') deps.logger.warn({ code: outcome.code, reason: outcome.reason }, 'stdout write failed');
       return outcome;

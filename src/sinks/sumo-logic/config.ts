@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { bytesField, caFileField, defaultHostname, isHttpUrl, msField, nameField } from '../config-common.js';
 import { secretSchema } from '../secret.js';
+import { payloadField, rawDataField } from '../payload.js';
 
 /** Sumo Logic: "You may send batched requests up to but not exceeding 1MB of uncompressed data." */
 export const SUMO_MAX_REQUEST_BYTES = 1_000_000;
@@ -14,6 +15,10 @@ const fieldText = z.string().regex(/^[^,=\r\n]+$/, 'no ",", "=" or line breaks')
 export const sumoLogicConfigSchema = z.strictObject({
   type: z.literal('sumo-logic'),
   name: nameField('sumo-logic'),
+  /** What is sent per event: v1 (the normalized event), ocsf, ecs or raw (the signed line); see docs/SIEM.md. */
+  payload: payloadField(),
+  /** ocsf/ecs: add the original line (`raw_data` / `event.original`). */
+  rawData: rawDataField,
   /** The HTTP Logs & Metrics source URL. It embeds the source's credential: a secret, never logged. */
   url: secretSchema.refine((url) => isHttpUrl(url.reveal()), 'must be the http(s) URL of a Sumo Logic HTTP source'),
   /** X-Sumo-Category (overrides the source category). */

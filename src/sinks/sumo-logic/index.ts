@@ -6,17 +6,18 @@
  * The URL is the credential: it never reaches a log or an outcome reason.
  */
 import { readCaFile } from '../ca-file.js';
-import { sendChunks, chunkBySize } from '../chunks.js';
+import { sendChunks } from '../chunks.js';
 import { describeUrl } from '../config-common.js';
 import type { SinkDeps } from '../deps.js';
 import { gzip } from '../gzip.js';
 import { createHttpClient, type HttpClient } from '../http-client.js';
 import { outcomeForStatus } from '../http-outcome.js';
-import { ndjsonLineBytes } from '../ndjson.js';
+import { joinLines, lineBytes } from '../ndjson.js';
+import { createRecordFormatter, payloadUsesEvent } from '../payload.js';
 import { Secret, redactText } from '../secret.js';
-import type { Sink, SinkHealth, WriteOutcome } from '../types.js';
+import type { Sink, SinkHealth, SinkRecord, WriteOutcome } from '../types.js';
 import type { SumoLogicConfig } from './config.js';
-import { encodeSumoBody, sumoHeaders } from './encode.js';
+import { sumoChunks, sumoFieldsHeader, sumoHeaders, verdictFields } from './encode.js';
 
 export function createSumoLogicSink(config: SumoLogicConfig, deps: SinkDeps): Sink {
   const url = new URL(config.url.reveal());
@@ -25,12 +26,17 @@ export function createSumoLogicSink(config: SumoLogicConfig, deps: SinkDeps): Si
   const log = deps.logger.child({ url: describeUrl(url.href) });
   const headers = sumoHeaders(config);
   if (config.gzip) headers['content-encoding'] = 'gzip';
+  const format = createRecordFormatter(config);
+  const raw = config.payload === 'raw';
+  // A raw line carries no verdict: it goes in X-Sumo-Fields, beside the configured fields.
+  const headersFor = (record: SinkRecord): Record<string, string> =>
+    raw ? { ...headers, 'x-sumo-fields': sumoFieldsHeader({ ...config.fields, ...verdictFields(record) }) } : headers;
   let client: HttpClient | undefined;
   let health: SinkHealth = { ok: true };
 
-  const send = async (http: HttpClient, raw: Buffer): Promise<WriteOutcome> => {
-    const body = config.gzip ? await gzip(raw) : raw;
-    const answer = await http.post({ url, headers, body, timeoutMs: config.timeoutMs });
+  const send = async (http: HttpClient, plain: Buffer, requestHeaders: Record<string, string>): Promise<WriteOutcome> => {
+    const body = config.gzip ? await gzip(plain) : plain;
+    const answer = await http.post({ url, headers: requestHeaders, body, timeoutMs: config.timeoutMs });
     if (!answer.ok) return { kind: 'retryable', code: 'KAR_ERR_SINK_UNREACHABLE', reason: answer.reason };
     return outcomeForStatus(answer.status, answer.headers, answer.body);
   };
@@ -39,6 +45,7 @@ export function createSumoLogicSink(config: SumoLogicConfig, deps: SinkDeps): Si
     name: config.name,
     type: 'sumo-logic',
     maxBatchBytes: config.maxBatchBytes,
+    usesEvent: payloadUsesEvent(config),
     start: async () => {
       const ca = config.caFile === undefined ? undefined : await readCaFile(config.caFile, config.name);
       client = createHttpClient(ca === undefined ? {} : { ca });
@@ -47,9 +54,11 @@ export function createSumoLogicSink(config: SumoLogicConfig, deps: SinkDeps): Si
       if (batch.length === 0) return { kind: 'delivered' };
       const http = client;
       if (http === undefined) throw new Error(`sink "${config.name}": write() before start()`);
-      const chunks = chunkBySize(batch.map(ndjsonLineBytes), config.maxBatchBytes);
-      const raw = await sendChunks(chunks, (chunk) => send(http, encodeSumoBody(batch.slice(chunk.start, chunk.end))));
-      const outcome = redactOutcome(raw, secrets);
+      // Sumo's 1 MB limit is on what is sent: sizes are taken on the payload lines, not on the stored JSON.
+      const texts = batch.map(format);
+      const chunks = sumoChunks(batch, texts.map(lineBytes), config.maxBatchBytes, raw);
+      const answer = await sendChunks(chunks, (chunk) => send(http, joinLines(texts.slice(chunk.start, chunk.end)), headersFor(batch[chunk.start] as SinkRecord)));
+      const outcome = redactOutcome(answer, secrets);
       health = outcome.kind === 'retryable' ? { ok: false, detail: `${outcome.code}: ${outcome.reason}` } : { ok: true };
       if (outcome.kind !== 'delivered') log.warn({ code: outcome.code, reason: outcome.reason, records: batch.length }, 'sumo-logic write not delivered');
       return outcome;

@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { MIB, bytesField, caFileField, defaultHostname, msField, nameField } from '../config-common.js';
+import { payloadField, rawDataField } from '../payload.js';
 
 /** RFC 5424 §6.2.1 Table 1 (keywords as in syslog.conf / rsyslog). */
 export const facilities = {
@@ -34,6 +35,10 @@ export const syslogConfigSchema = z
   .strictObject({
     type: z.literal('syslog'),
     name: nameField('syslog'),
+    /** What is sent per event: v1 (the normalized event), ocsf, ecs or raw (the signed line); see docs/SIEM.md. */
+    payload: payloadField('raw'),
+    /** ocsf/ecs: add the original line (`raw_data` / `event.original`). */
+    rawData: rawDataField,
     /** tcp (RFC 6587) or tls (RFC 5425). */
     protocol: z.enum(['tcp', 'tls']),
     host: z.string().min(1),

@@ -12,11 +12,13 @@
  *   change on every restart.
  * - MSGID: the event category (authentication, authorization, access, unknown).
  * - SD: `-`, or `[konnect@32473 status="valid" kid="..."]` when enabled.
- * - MSG: `event.raw`, the exact line Konnect signed, never truncated, with no
- *   BOM (MSG-ANY, §6.4): CEF parsers in SIEMs expect the line to start with
- *   its own text, and a downstream verifier needs its exact bytes.
+ * - MSG: the record's payload, by default (`raw`) `event.raw`, the exact line
+ *   Konnect signed, never truncated, with no BOM (MSG-ANY, §6.4): CEF parsers
+ *   in SIEMs expect the line to start with its own text, and a downstream
+ *   verifier needs its exact bytes. `v1`, `ocsf` or `ecs` put that JSON there.
  */
 import type { NormalizedEvent } from '../../normalize/event.js';
+import type { RecordFormatter } from '../payload.js';
 import type { SinkRecord } from '../types.js';
 
 export interface SyslogFormat {
@@ -73,11 +75,11 @@ export function structuredData(event: NormalizedEvent, sdId: string | undefined)
   return `${element}]`;
 }
 
-/** One SYSLOG-MSG, unframed. */
-export function formatSyslogMessage(event: NormalizedEvent, format: SyslogFormat): string {
+/** One SYSLOG-MSG, unframed; MSG is `message` (default: the original line). */
+export function formatSyslogMessage(event: NormalizedEvent, format: SyslogFormat, message: string = event.raw): string {
   const pri = format.facility * 8 + syslogSeverity(event.header.severity, event.signature.status);
   const sd = structuredData(event, format.structuredDataId);
-  return `<${pri}>1 ${syslogTimestamp(event)} ${format.hostname} ${format.appName} - ${event.category} ${sd} ${event.raw}`;
+  return `<${pri}>1 ${syslogTimestamp(event)} ${format.hostname} ${format.appName} - ${event.category} ${sd} ${message}`;
 }
 
 /** RFC 6587 §3.4.1 `MSG-LEN SP SYSLOG-MSG` (length in octets) or §3.4.2 `SYSLOG-MSG LF`. */
@@ -87,6 +89,8 @@ export function frameSyslogMessage(message: string, framing: SyslogFormat['frami
   return Buffer.concat([Buffer.from(`${body.length} `, 'ascii'), body]);
 }
 
-export function encodeSyslogBatch(batch: readonly SinkRecord[], format: SyslogFormat): Buffer {
-  return Buffer.concat(batch.map((record) => frameSyslogMessage(formatSyslogMessage(record.event, format), format.framing)));
+export function encodeSyslogBatch(batch: readonly SinkRecord[], format: SyslogFormat, payload?: RecordFormatter): Buffer {
+  return Buffer.concat(
+    batch.map((record) => frameSyslogMessage(formatSyslogMessage(record.event, format, payload === undefined ? record.event.raw : payload(record)), format.framing)),
+  );
 }

@@ -2,11 +2,13 @@
  * @module sinks/syslog
  * RFC 5424 over TCP (RFC 6587) or TLS (RFC 5425) to a syslog collector
  * (rsyslog, syslog-ng, QRadar, ArcSight, LogRhythm): the original Konnect
- * line as MSG, never truncated, octet-counting framing, a stable HOSTNAME.
+ * line as MSG by default (payload `raw`; v1, ocsf or ecs put JSON there),
+ * never truncated, octet-counting framing, a stable HOSTNAME.
  * See docs/sinks/syslog.md.
  */
 import { readCaFile } from '../ca-file.js';
 import type { SinkDeps } from '../deps.js';
+import { createRecordFormatter } from '../payload.js';
 import type { Sink, SinkHealth } from '../types.js';
 import type { SyslogConfig } from './config.js';
 import { createSyslogConnection, type SyslogConnection } from './connection.js';
@@ -21,6 +23,7 @@ export function createSyslogSink(config: SyslogConfig, deps: SinkDeps): Sink {
     framing: config.framing,
     structuredDataId: config.structuredData ? config.structuredDataId : undefined,
   };
+  const payload = createRecordFormatter(config);
   let connection: SyslogConnection | undefined;
   let health: SinkHealth = { ok: true };
   // One write at a time: frames of two batches must never interleave on the stream.
@@ -57,7 +60,7 @@ export function createSyslogSink(config: SyslogConfig, deps: SinkDeps): Sink {
       const run = async () => {
         if (batch.length === 0) return { kind: 'delivered' } as const;
         try {
-          await conn.send(encodeSyslogBatch(batch, format));
+          await conn.send(encodeSyslogBatch(batch, format, payload));
           health = { ok: true };
           return { kind: 'delivered' } as const;
         } catch (error) {

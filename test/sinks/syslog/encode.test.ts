@@ -9,6 +9,9 @@ import {
   syslogTimestamp,
   type SyslogFormat,
 } from '../../../src/sinks/syslog/encode.js';
+import type { NormalizedEvent } from '../../../src/normalize/event.js';
+import { toEcs, toOcsf } from '../../../src/payload/index.js';
+import { createRecordFormatter } from '../../../src/sinks/payload.js';
 import { makeEvent, toRecord } from '../support/records.js';
 
 const format: SyslogFormat = { facility: 1, hostname: 'collector-1', appName: 'konnect-audit', framing: 'octet-counting' };
@@ -94,6 +97,18 @@ describe('syslog encode (RFC 5424 / RFC 6587)', () => {
     const first = formatSyslogMessage(makeEvent(1), format);
     const second = formatSyslogMessage(makeEvent(2), format);
     expect(text).toBe(`${Buffer.byteLength(first)} ${first}${Buffer.byteLength(second)} ${second}`);
+  });
+
+  it.each([
+    ['raw (the default): the signed line', 'raw', (e: NormalizedEvent) => e.raw],
+    ['ecs: the ECS document as JSON', 'ecs', (e: NormalizedEvent) => JSON.stringify(toEcs(e))],
+    ['ocsf: the OCSF document as JSON', 'ocsf', (e: NormalizedEvent) => JSON.stringify(toOcsf(e))],
+    ['v1: the stored JSON', 'v1', (e: NormalizedEvent) => JSON.stringify(e)],
+  ] as const)('payload %s is MSG; header and SD stay', (_name, payload, msg) => {
+    const event = makeEvent(3);
+    const text = encodeSyslogBatch([toRecord(event)], { ...format, structuredDataId: 'konnect@32473' }, createRecordFormatter({ payload, rawData: false })).toString('utf8');
+    expect(text.endsWith(` [konnect@32473 status="valid" kid="key-2025"] ${msg(event)}`)).toBe(true);
+    expect(syslogConfigSchema.parse({ protocol: 'tcp', host: 'h', port: 514, type: 'syslog' }).payload).toBe('raw');
   });
 });
 
