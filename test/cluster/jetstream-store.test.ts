@@ -64,7 +64,7 @@ describe.runIf(nats.path !== undefined)('JetStream store on a three-node nats-se
   it('keeps dead letters and quarantine, and acknowledges only settled records', async () => {
     const store = await open(['dead']);
     const events = testEvents('dead', 3);
-    const summary = await store.commitBatch(batchOf(events, [{ id: 'q1', kind: 'quarantined', code: 'KAR_ERR_SIGNATURE_INVALID', reason: 'bad', raw: 'raw q1' }]));
+    const summary = await store.commitBatch(batchOf(events, [{ id: 'q1', kind: 'quarantined', code: 'KAR_ERR_SIG_INVALID', reason: 'bad', raw: 'raw q1' }]));
     expect(summary).toEqual({ accepted: 3, duplicates: 0, quarantined: 1, rejected: 0 });
     let pending: PendingEvent[] = [];
     await vi.waitFor(() => {
