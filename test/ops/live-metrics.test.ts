@@ -7,7 +7,10 @@
  * Renaming a metric in src/ without the kit fails here, naming the metric
  * and where the kit uses it.
  */
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tamperLine } from '../../src/sender/tamper.js';
 import { loadTestKey, makeSignedKonnectLines } from '../../src/testing/index.js';
@@ -18,12 +21,28 @@ import { exposedNames, SCRAPE_SERIES } from './support/promql.js';
 const primary = loadTestKey('primary');
 const used = usedMetricNames();
 
-let receiver: TestReceiver;
+let receiver: TestReceiver | undefined;
+let configDir: string | undefined;
 let exposition = '';
 const answers: Record<string, unknown> = {};
 
+/** A loopback port nothing listens on: the `stuck` sink's writes fail (retried forever), its events wait. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 beforeAll(async () => {
-  receiver = await startTestReceiver();
+  // Two sinks need the config file: the test receiver's file sink, and one that cannot deliver.
+  const dir = await mkdtemp(join(tmpdir(), 'kar-ops-'));
+  configDir = dir;
+  const config = join(dir, 'config.json');
+  const sinkFile = join(dir, 'events.ndjson');
+  await writeFile(config, JSON.stringify({ sinks: [{ type: 'file', path: sinkFile }, { type: 'http', name: 'stuck', url: `http://127.0.0.1:${await closedPort()}/ingest` }] }));
+  receiver = await startTestReceiver({ KONNECT_AUDIT_CONFIG: config, KONNECT_AUDIT_SINK: '', KONNECT_AUDIT_SHUTDOWN_TIMEOUT_MS: '500' });
   const ca = receiver.cert.cert;
   const signed = [...makeSignedKonnectLines({ format: 'cef', count: 3, seed: 131, key: primary.privateKey }), ...makeSignedKonnectLines({ format: 'json', count: 2, seed: 132, key: primary.privateKey })];
   const [toTamper] = makeSignedKonnectLines({ format: 'json', count: 1, seed: 133, key: primary.privateKey });
@@ -31,20 +50,23 @@ beforeAll(async () => {
   answers.tampered = JSON.parse((await postLikeKonnect(receiver.url, ca, [tamperLine(toTamper as string), 'not an audit line at all'])).body);
   answers.unauthorized = (await postLikeKonnect(receiver.url, ca, signed, { authorization: 'Bearer an-old-token' })).status;
   // Delivered by the file sink (the lines are in the file a moment before
-  // the write is counted): the sink series have samples.
-  await waitForLines(receiver.sinkFile, signed.length);
+  // the write is counted), and a first failed write of the stuck one.
+  await waitForLines(sinkFile, signed.length);
   const metricsUrl = receiver.url.replace(/\/audit-logs$/, '/metrics');
   for (;;) {
     exposition = (await getText(metricsUrl, ca)).body;
-    if (exposition.includes(`konnect_audit_sink_delivered_events_total{sink="file"} ${signed.length}`)) break;
+    const delivered = exposition.includes(`konnect_audit_sink_delivered_events_total{sink="file"} ${signed.length}`);
+    if (delivered && exposition.includes('konnect_audit_sink_retries_total{sink="stuck"')) break;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 });
 
 afterAll(async () => {
-  if (receiver === undefined) return;
-  await receiver.close();
-  await rm(receiver.dir, { recursive: true, force: true });
+  if (receiver !== undefined) {
+    await receiver.close();
+    await rm(receiver.dir, { recursive: true, force: true });
+  }
+  if (configDir !== undefined) await rm(configDir, { recursive: true, force: true });
 });
 
 describe('a receiver that has taken traffic', () => {
@@ -63,7 +85,9 @@ describe('a receiver that has taken traffic', () => {
     ['the unparseable line', /^konnect_audit_store_lines_total\{outcome="rejected"\} 1$/m],
     ['the time of the last stored batch', /^konnect_audit_intake_last_batch_timestamp_seconds \d{10}(\.\d+)?$/m],
     ['the store budget', /^konnect_audit_store_max_bytes [1-9]\d*$/m],
-    ['the file sink lag', /^konnect_audit_sink_oldest_pending_age_seconds\{sink="file"\} [\d.e-]+$/m],
+    ['no lag for the sink that delivered everything', /^konnect_audit_sink_oldest_pending_age_seconds\{sink="file"\} 0$/m],
+    ['a lag for the sink that cannot deliver (what KonnectAuditDeliveryLagging watches)', /^konnect_audit_sink_oldest_pending_age_seconds\{sink="stuck"\} (0\.\d*[1-9]\d*|[1-9][\d.]*)(e-?\d+)?$/m],
+    ['the retries of the sink that cannot deliver', /^konnect_audit_sink_retries_total\{sink="stuck",code="KAR_ERR_SINK_UNREACHABLE"\} [1-9]\d*$/m],
     ['the file sink deliveries', /^konnect_audit_sink_delivered_events_total\{sink="file"\} 5$/m],
     ['a 429 series at 0 before any 429 (increase() sees the first)', /^konnect_audit_intake_batches_total\{status="429",code="KAR_ERR_STORE_FULL"\} 0$/m],
     ['a 413 series at 0 before any 413', /^konnect_audit_intake_batches_total\{status="413",code="KAR_ERR_INTAKE_BODY_TOO_LARGE"\} 0$/m],
