@@ -1,7 +1,8 @@
 /**
  * @module cli/parse
- * `konnect-audit parse [--jwks URL|FILE] [--received-at ISO] [FILE...|-]`:
- * raw Konnect lines → normalized `konnect-audit/v1` events, one NDJSON line
+ * `konnect-audit parse [--jwks URL|FILE] [--received-at ISO] [--schema v1|ocsf|ecs|raw] [FILE...|-]`:
+ * raw Konnect lines → normalized `konnect-audit/v1` events (or the payload a
+ * sink set to that schema sends: the same mapping, src/payload), one line
  * out per non-blank line in, in input order. A line that cannot be parsed
  * gives an error object in its place. Thin: inputs are read by audit/
  * (gzip by magic bytes, line cap, line numbers), lines go through the same
@@ -15,7 +16,8 @@ import type { Writable } from 'node:stream';
 import { batchBufferBytes, createBufferPool, openInput, readRawLines, STDIN_NAME, type RecordBatch } from '../audit/index.js';
 import { KarError, type ErrorCode } from '../errors/index.js';
 import { createLineParser, isLineError, type LineParser } from '../lines/parse-line.js';
-import { isoToIso, normalizeLine, serializeEvent, type NormalizedEvent } from '../normalize/index.js';
+import { isoToIso, normalizeLine, type NormalizedEvent } from '../normalize/index.js';
+import { formatPayload, isPayloadSchema, payloadSchemas, type PayloadSchema } from '../payload/index.js';
 import { createKeySet, createLineVerifier, extractSignature, type KeySet, type LineVerifier, type VerifyItem } from '../verify/index.js';
 import { parseCommandArgs, usageError } from './args.js';
 import type { CliContext, Command } from './context.js';
@@ -41,6 +43,11 @@ Options:
                         makes the output reproducible
   --max-line-bytes N    longer lines give a KAR_ERR_LINE_TOO_LONG error object
                         (default ${DEFAULT_PARSE_MAX_LINE_BYTES})
+  --schema S            what to print per event, as a sink with "payload": S
+                        sends it: v1 (default), ocsf (OCSF 1.8.0), ecs (Elastic
+                        Common Schema) or raw (the line itself); error objects
+                        stay JSON. See docs/SIEM.md
+  --raw-data            ocsf/ecs: add the original line (raw_data / event.original)
   -h, --help
 
 Exit: 0 every line parsed (whatever its signature status), 1 some lines gave an
@@ -52,6 +59,8 @@ interface ParseOptions {
   readonly jwks: string | undefined;
   readonly receivedAt: string | undefined;
   readonly maxLineBytes: number;
+  readonly schema: PayloadSchema;
+  readonly rawData: boolean;
 }
 
 function parseOptions(argv: readonly string[]): ParseOptions | 'help' {
@@ -59,6 +68,8 @@ function parseOptions(argv: readonly string[]): ParseOptions | 'help' {
     jwks: { type: 'string' },
     'received-at': { type: 'string' },
     'max-line-bytes': { type: 'string' },
+    schema: { type: 'string' },
+    'raw-data': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) return 'help';
@@ -73,7 +84,10 @@ function parseOptions(argv: readonly string[]): ParseOptions | 'help' {
     if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) throw usageError(`--max-line-bytes must be an integer >= 1 (got '${values['max-line-bytes']}')`);
   }
   if (values.jwks !== undefined && values.jwks.trim() === '') throw usageError('--jwks needs a URL or a file');
-  return { inputs: positionals.length === 0 ? ['-'] : positionals, jwks: values.jwks, receivedAt, maxLineBytes };
+  const schema = values.schema ?? 'v1';
+  if (!isPayloadSchema(schema)) throw usageError(`--schema must be one of ${payloadSchemas.join(', ')} (got '${schema}')`);
+  const rawData = values['raw-data'] === true;
+  return { inputs: positionals.length === 0 ? ['-'] : positionals, jwks: values.jwks, receivedAt, maxLineBytes, schema, rawData };
 }
 
 export const parseCommand: Command = async (ctx: CliContext) => {
@@ -107,7 +121,13 @@ export const parseCommand: Command = async (ctx: CliContext) => {
         for await (const batch of readRawLines(opened.name, opened.chunks(), options.maxLineBytes, pool)) {
           let out;
           try {
-            out = await parseBatch(batch, { parser, verifier, receivedAt: options.receivedAt ?? new Date().toISOString() });
+            out = await parseBatch(batch, {
+              parser,
+              verifier,
+              receivedAt: options.receivedAt ?? new Date().toISOString(),
+              schema: options.schema,
+              rawData: options.rawData,
+            });
           } finally {
             // The output holds strings only: nothing points into the batch buffer any more.
             batch.release?.();
@@ -130,6 +150,10 @@ export interface ParseBatchDeps {
   readonly parser: LineParser;
   readonly verifier: LineVerifier | undefined;
   readonly receivedAt: string;
+  /** What to print per event (default v1, the normalized event). */
+  readonly schema?: PayloadSchema;
+  /** ocsf/ecs: add the original line. */
+  readonly rawData?: boolean;
 }
 
 /** An output line that could not be parsed. */
@@ -194,7 +218,9 @@ export async function parseBatch(batch: RecordBatch, deps: ParseBatchDeps): Prom
       event.signature = verdict.status === 'valid' ? { status: 'valid', kid: verdict.kid } : { status: 'invalid' };
     });
   }
-  const text = out.map((item) => `${typeof item === 'string' ? item : serializeEvent(item)}\n`).join('');
+  const schema = deps.schema ?? 'v1';
+  const payloadOptions = { rawData: deps.rawData === true };
+  const text = out.map((item) => `${typeof item === 'string' ? item : formatPayload(item, schema, payloadOptions)}\n`).join('');
   return { text, errors };
 }
 

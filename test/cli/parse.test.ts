@@ -187,6 +187,7 @@ describe('parse: inputs and error objects', () => {
   it.each([
     ['an unparseable --received-at', ['--received-at', 'yesterday', '-']],
     ['a --max-line-bytes of 0', ['--max-line-bytes', '0']],
+    ['an unknown --schema', ['--schema', 'cef', '-']],
   ])('usage error for %s: exit 2, one line', async (_quirk, args) => {
     const run = await parse(args);
     expect(run.code).toBe(2);
@@ -208,6 +209,42 @@ describe('parse: inputs and error objects', () => {
     const run = await parse(['--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Exit: 0 every line parsed');
+  });
+});
+
+describe('parse --schema: the payload a sink would send (docs/SIEM.md)', () => {
+  const examples = 'fixtures/kong-doc-examples.log';
+  const at = ['--received-at', KONG_EXAMPLES_RECEIVED_AT];
+
+  it('raw prints the lines byte for byte', async () => {
+    const run = await parse([...at, '--schema', 'raw', examples]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(readFileSync(join(fixturesDir, 'kong-doc-examples.log'), 'utf8'));
+  });
+
+  it('v1 is the default', async () => {
+    const v1 = await parse([...at, '--schema', 'v1', examples]);
+    expect(v1.stdout).toBe((await parse([...at, examples])).stdout);
+  });
+
+  it.each([
+    ['ocsf', { class_uid: 3002, metadata: { version: '1.8.0' } }, { class_uid: 6003, metadata: { profiles: ['security_control'] } }],
+    ['ecs', { event: { category: ['authentication'], dataset: 'kong_konnect.audit' } }, { event: { category: ['api'], type: ['access', 'allowed'] } }],
+  ])('%s: one document per line, from the shared mapping', async (schema, login, authz) => {
+    const run = await parse([...at, '--schema', schema, examples]);
+    expect(run.code).toBe(0);
+    expect(run.lines).toHaveLength(3);
+    expect(run.lines[0]).toMatchObject(login);
+    expect(run.lines[1]).toMatchObject(authz);
+    expect(JSON.stringify(run.lines)).not.toContain('raw_data');
+  });
+
+  it('--raw-data adds the line (OCSF raw_data, ECS event.original)', async () => {
+    const lines = readFileSync(join(fixturesDir, 'kong-doc-examples.log'), 'utf8').split('\n');
+    const ocsf = await parse([...at, '--schema', 'ocsf', '--raw-data', examples]);
+    const ecs = await parse([...at, '--schema', 'ecs', '--raw-data', examples]);
+    expect(ocsf.lines.map((l) => l.raw_data)).toEqual(lines.slice(0, 3));
+    expect(ecs.lines.map((l) => (l.event as Record<string, unknown>).original)).toEqual(lines.slice(0, 3));
   });
 });
 
