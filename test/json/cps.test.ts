@@ -4,10 +4,12 @@
  * message stays the whole line without the `sig` member (SPEC 3), whether
  * the sig sits inside the event or beside it.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scanJsonLine } from '../../src/json/index.js';
 import { isLineError } from '../../src/lines/parse-line.js';
 import type { LineView } from '../../src/lines/types.js';
+import { cpsSigPlaces } from '../../src/testing/index.js';
 
 const SIG = 'Jm73'.padEnd(86, 'A');
 const EVENT = '{"cef_version":"0","event_vendor":"KongInc","event_product":"Konnect","event_version":"1.0","event_class_id":"identity","name":"Authz.identity-provider","severity":1,"action":"read","granted":true,"trace_id":3895213347334635099}';
@@ -96,5 +98,35 @@ describe('scanJsonLine: cps lines are unwrapped', () => {
     const buf = Buffer.from(line);
     const result = scanJsonLine(buf, 0, buf.length);
     expect(isLineError(result) && { code: result.code, offset: result.offset }).toEqual({ code, offset });
+  });
+});
+
+describe('scanJsonLine: cps properties', () => {
+  // Member names without `sig` (a second signature), `event` (the plain reading would unwrap it) and without `"` or `\` (the cut is found by text here).
+  const name = fc.string({ maxLength: 8 }).filter((k) => k !== 'sig' && k !== 'event' && !/["\\]/.test(k));
+  const value = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null), fc.json({ maxDepth: 2 }).map((j) => JSON.parse(j) as unknown));
+  const eventObject = fc.dictionary(name, value, { maxKeys: 6 }).map((o) => JSON.stringify(o));
+
+  it('any event, the sig in any of the four places: read as the event alone, signed as the line without the sig member', () => {
+    fc.assert(
+      fc.property(eventObject, fc.constantFrom(...cpsSigPlaces), (event, place) => {
+        const member = `"sig":"${SIG}"`;
+        const empty = event === '{}';
+        const line =
+          place === 'event-last' ? `{"event":${empty ? `{${member}}` : `${event.slice(0, -1)},${member}}`}}`
+            : place === 'event-first' ? `{"event":{${member}${empty ? '' : ','}${event.slice(1)}}`
+              : place === 'wrapper-last' ? `{"event":${event},${member}}`
+                : `{${member},"event":${event}}`;
+        const v = view(line);
+        const plain = view(event);
+        expect(v.format).toBe('cps');
+        expect(sigText(v)).toBe(SIG);
+        expect(signedText(v)).toBe(`{"event":${event}}`);
+        expect(v.fields()).toEqual(plain.fields());
+        expect(v.header()).toEqual(plain.header());
+        expect(v.rawText()).toBe(line);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
