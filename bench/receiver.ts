@@ -18,7 +18,9 @@
  * sets the main receiver's UV_THREADPOOL_SIZE; `--max-batches-in-flight N`
  * its KONNECT_AUDIT_MAX_BATCHES_IN_FLIGHT (with `--connections` above 8);
  * `--verify-threads N` its KONNECT_AUDIT_VERIFY_THREADS (0: checks on the
- * libuv pool, the callback form; default: the receiver's own default).
+ * libuv pool, the callback form; default: the receiver's own default);
+ * `--store nats` runs bench/support/nats-bench.ts instead (the embedded store
+ * beside a one-node and a three-node JetStream, issue 11).
  * Prints one JSON object on stdout and a human table on stderr.
  *
  * The machine is shared: every rate is also given per CPU-second
@@ -34,6 +36,7 @@ import { measureVerifyCeiling, verifyItemsOf, type CeilingResult } from './suppo
 import { runLoad, createBodyCursor, type LoadResult, type LoadShape } from './support/load.js';
 import { createBenchEnvironment, startReceiverProcess, type BenchEnvironment, type ReceiverProcess } from './support/receiver-process.js';
 import { buildBodyPool, createLineSource, type LineSource } from './support/signed-bodies.js';
+import { runNatsStoreBench } from './support/nats-bench.js';
 import { mean, round } from './support/stats.js';
 
 const TARGETS = { ceilingRatio: 0.8, p99HalfPeakMs: 50, peakRssMb: 200 } as const;
@@ -49,6 +52,8 @@ interface Args {
   readonly maxBatchesInFlight: number | undefined;
   /** KONNECT_AUDIT_VERIFY_THREADS of the receivers (unset: the default). */
   readonly verifyThreads: number | undefined;
+  /** `nats`: the embedded store beside a 1-node and a 3-node JetStream instead (bench/support/nats-bench.ts, issue 11). */
+  readonly store: string;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -59,6 +64,7 @@ function parseArgs(argv: readonly string[]): Args {
   let threadpool: number | undefined;
   let maxBatchesInFlight: number | undefined;
   let verifyThreads: number | undefined;
+  let store = 'sqlite';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -73,9 +79,10 @@ function parseArgs(argv: readonly string[]): Args {
     else if (arg === '--threadpool') threadpool = Number(value());
     else if (arg === '--max-batches-in-flight') maxBatchesInFlight = Number(value());
     else if (arg === '--verify-threads') verifyThreads = Number(value());
+    else if (arg === '--store') store = value();
     else throw new Error(`unknown option ${arg}`);
   }
-  return { scaling, durationMs, connections, cpuProfDir, threadpool, maxBatchesInFlight, verifyThreads };
+  return { scaling, durationMs, connections, cpuProfDir, threadpool, maxBatchesInFlight, verifyThreads, store };
 }
 
 const WARMUP_MS = 3000;
@@ -240,6 +247,7 @@ class Bench {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.store === 'nats') return runNatsStoreBench({ durationMs: args.durationMs, connections: args.connections });
   const loadBefore = loadavg();
   const env = await createBenchEnvironment();
   const source = createLineSource(env.keyPair.privateKey);
