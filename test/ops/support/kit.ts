@@ -1,13 +1,11 @@
 /**
  * The operations kit's files, read once: the alert rules, their promtool
- * tests, the Grafana dashboard and the runbook; and promtool itself, run as
- * a real process (skipped with one line on a machine without Debian's
- * `prometheus` package, a failure under CI).
+ * tests, the Grafana dashboard and the runbook; and a way to run promtool
+ * as a real process.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { externalDaemon } from '../../support/external-daemon.js';
 import { metricNamesOf, readAlertRules, type AlertRuleText } from './promql.js';
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -18,8 +16,6 @@ export const kitFiles = {
   runbook: `${root}docs/RUNBOOK.md`,
   readme: `${root}README.md`,
 } as const;
-
-export const promtool = externalDaemon('promtool', 'prometheus');
 
 export function readKit(file: keyof typeof kitFiles): string {
   return readFileSync(kitFiles[file], 'utf8');
@@ -90,8 +86,8 @@ export interface ToolRun {
   readonly output: string;
 }
 
-/** Runs promtool (its path from externalDaemon) with `args`, `input` on stdin. */
-export function runPromtool(args: readonly string[], input?: string): ToolRun {
-  const run = spawnSync(promtool.path ?? 'promtool', args, { cwd: root, encoding: 'utf8', timeout: 60_000, ...(input === undefined ? {} : { input }) });
+/** Runs promtool at `path` (from externalDaemon) with `args`, `input` on stdin. */
+export function runPromtool(path: string, args: readonly string[], input?: string): ToolRun {
+  const run = spawnSync(path, args, { cwd: root, encoding: 'utf8', timeout: 60_000, ...(input === undefined ? {} : { input }) });
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }

@@ -1,11 +1,15 @@
 /**
- * The kit against a real receiver: one started in-process on loopback (real
- * TLS, the fixture JWKS, a SQLite store in a temp dir, a file sink) takes
- * traffic like Konnect's — signed batches, a tampered line, an unparseable
- * line, a wrong token — then its live /metrics must pass `promtool check
- * metrics` and hold every metric name the alert rules and the dashboard use.
- * Renaming a metric in src/ without the kit fails here, naming the metric
- * and where the kit uses it.
+ * The kit against real tools. promtool (Debian's `prometheus` package; this
+ * is the one file that needs it, so a machine without it says so on one
+ * line, and CI fails instead): the rules load and their unit tests pass,
+ * every dashboard query parses, and `promtool check metrics` passes on the
+ * live /metrics of a receiver. That receiver is started in-process on
+ * loopback (real TLS, the fixture JWKS, a SQLite store in a temp dir, a file
+ * sink and a sink that cannot deliver) and takes traffic like Konnect's:
+ * signed batches, a tampered line, an unparseable line, a wrong token. Its
+ * /metrics must hold every metric name the alert rules and the dashboard
+ * use: renaming a metric in src/ without the kit fails here, naming the
+ * metric and where the kit uses it (this part needs no promtool).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
@@ -15,9 +19,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tamperLine } from '../../src/sender/tamper.js';
 import { loadTestKey, makeSignedKonnectLines } from '../../src/testing/index.js';
 import { getText, postLikeKonnect, startTestReceiver, waitForLines, type TestReceiver } from '../intake/support.js';
-import { promtool, runPromtool, usedMetricNames } from './support/kit.js';
+import { externalDaemon } from '../support/external-daemon.js';
+import { alertRules, dashboardExpressions, runPromtool, usedMetricNames } from './support/kit.js';
 import { exposedNames, SCRAPE_SERIES } from './support/promql.js';
 
+const promtool = externalDaemon('promtool', 'prometheus');
 const primary = loadTestKey('primary');
 const used = usedMetricNames();
 
@@ -118,10 +124,44 @@ describe('every metric the alert rules and the dashboard use is in the live /met
   });
 });
 
-describe.runIf(promtool.path !== undefined)('promtool check metrics (a real process)', () => {
-  it('passes on the live /metrics', () => {
-    const run = runPromtool(['check', 'metrics'], exposition);
-    expect(run.output).toBe('');
-    expect(run.status).toBe(0);
+describe.runIf(promtool.path !== undefined)('promtool (a real process)', () => {
+  const run = (args: readonly string[], input?: string): ReturnType<typeof runPromtool> => runPromtool(promtool.path as string, args, input);
+
+  it('check rules: alerts.yml is valid and holds exactly the rules the other tests read', () => {
+    const result = run(['check', 'rules', 'ops/prometheus/alerts.yml']);
+    expect(result.output).toContain(`SUCCESS: ${alertRules().length} rules found`);
+    expect(result.status).toBe(0);
+  });
+
+  it('test rules: every unit test of alerts.test.yml passes', () => {
+    const result = run(['test', 'rules', 'ops/prometheus/alerts.test.yml']);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+
+  it('every dashboard query and variable selector, with Grafana variables filled in, parses (as recording rules in check rules)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kar-dashboard-'));
+    try {
+      const queries = dashboardExpressions().map(({ expr }) =>
+        expr
+          .replace(/^label_values\(([\s\S]*),\s*\w+\)$/, '$1')
+          .replaceAll('$__rate_interval', '5m')
+          .replace(/\$\{?\w+\}?/g, '.*'),
+      );
+      const rules = queries.map((expr, i) => `      - record: dashboard:query_${i}\n        expr: ${JSON.stringify(expr)}`).join('\n');
+      const file = join(dir, 'dashboard-rules.yml');
+      await writeFile(file, `groups:\n  - name: dashboard\n    rules:\n${rules}\n`);
+      const result = run(['check', 'rules', file]);
+      expect(result.output).toContain(`SUCCESS: ${queries.length} rules found`);
+      expect(result.status).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('check metrics passes on the live /metrics', () => {
+    const result = run(['check', 'metrics'], exposition);
+    expect(result.output).toBe('');
+    expect(result.status).toBe(0);
   });
 });
