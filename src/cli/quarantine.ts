@@ -11,6 +11,7 @@ import { createLineParser } from '../lines/parse-line.js';
 import { processBatch } from '../pipeline.js';
 import { openStore, type QuarantineEntry, type SqliteStore } from '../store/index.js';
 import { parseLimit, previewOf, resolveDataDir, writeOut } from '../store/inspect.js';
+import { eventsOfRecords } from '../store/record-codec.js';
 import type { BatchSummary, EventToStore, IncomingBatch } from '../store/types.js';
 import { createKeySet, createLineVerifier, DEFAULT_JWKS_URL, type LineVerifier } from '../verify/index.js';
 import { parseCommandArgs, storeSubcommand, usageError } from './args.js';
@@ -188,10 +189,10 @@ async function reverify(group: readonly QuarantineEntry[], verifier: LineVerifie
   await processBatch(body, { lineParser: createLineParser(), verifier, store: capture, policy: 'quarantine', now: () => (Number.isFinite(receivedMs) ? new Date(receivedMs) : new Date()) });
   const qidOf = new Map(group.map((e) => [e.raw, e.qid]));
   const out: { qid: number; event: EventToStore }[] = [];
-  for (const event of captured?.events ?? []) {
-    if (event.status !== 'valid') continue;
-    const qid = qidOf.get((JSON.parse(event.json) as { raw: string }).raw);
-    if (qid !== undefined) out.push({ qid, event });
+  for (const event of eventsOfRecords(captured?.records ?? [])) {
+    const status = event.event?.signature.status;
+    const qid = event.event === undefined ? undefined : qidOf.get(event.event.raw);
+    if (status === 'valid' && qid !== undefined) out.push({ qid, event: { id: event.id, json: event.json, status } });
   }
   return out;
 }

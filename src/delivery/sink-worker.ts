@@ -63,6 +63,7 @@ type Parsed = { readonly ok: true; readonly record: SinkRecord } | { readonly ok
 
 /** A sink that formats fields itself gets the event parsed now, so that a corrupt stored event is dead-lettered, not retried forever. */
 function parsedRecord(event: PendingEvent): Parsed {
+  if (event.event !== undefined) return { ok: true, record: { id: event.id, json: event.json, event: event.event } };
   try {
     return { ok: true, record: { id: event.id, json: event.json, event: JSON.parse(event.json) as NormalizedEvent } };
   } catch (error) {
@@ -80,7 +81,10 @@ class LazyRecord implements SinkRecord {
   constructor(
     readonly id: string,
     readonly json: string,
-  ) {}
+    event?: NormalizedEvent,
+  ) {
+    this.#event = event;
+  }
   get event(): NormalizedEvent {
     this.#event ??= JSON.parse(this.json) as NormalizedEvent;
     return this.#event;
@@ -147,7 +151,7 @@ export function createSinkWorker(sink: Sink, settings: WorkerSettings): SinkWork
     const records: SinkRecord[] = [];
     const sources: PendingEvent[] = [];
     for (const event of events) {
-      const parsed: Parsed = sink.usesEvent === true ? parsedRecord(event) : { ok: true, record: new LazyRecord(event.id, event.json) };
+      const parsed: Parsed = sink.usesEvent === true ? parsedRecord(event) : { ok: true, record: new LazyRecord(event.id, event.json, event.event) };
       if (parsed.ok) {
         records.push(parsed.record);
         sources.push(event);

@@ -18,8 +18,7 @@ import { collectProcessMetrics } from '../observability/metrics.js';
 import { processBatch, type PipelineDeps } from '../pipeline.js';
 import { createDispatcher } from '../delivery/index.js';
 import { createSink } from '../sinks/registry.js';
-import { openStore } from '../store/index.js';
-import { openClusterStore } from '../store/jetstream/index.js';
+import { openReceiverStore } from '../store/open-store.js';
 import { createKeySet, createLineVerifier, createSignatureVerifier, DEFAULT_MIN_REFRESH_INTERVAL_MS, type KeySet, type SodiumLoader } from '../verify/index.js';
 import { createIntakeApp } from './app.js';
 import { createAuthorizationCheck } from './authorize.js';
@@ -75,14 +74,7 @@ export async function startReceiver(config: ReceiverConfig, options: StartReceiv
   const undo: (() => Promise<void>)[] = [];
   try {
     // Cluster mode (docs/CLUSTER.md): the durable record lives in JetStream; sqlite stays the default.
-    const store = config.store.kind === 'nats' ? await openClusterStore({ ...config, store: config.store }, logger) : openStore({
-      dataDir: config.dataDir,
-      maxBytes: config.storeMaxBytes,
-      dedupWindowMs: config.dedupWindowMs,
-      maxDedupIds: config.dedupMaxIds,
-      sinkNames: config.sinks.map((sink) => sink.name),
-      logger,
-    });
+    const store = await openReceiverStore(config, logger);
     undo.push(() => store.close());
 
     const sinks = config.sinks.map((sink) => createSink(sink, { logger: logger.child({ sink: sink.name }) }));

@@ -18,3 +18,19 @@ export type { SinkCursor } from './sqlite/progress.js';
 export type { QuarantineEntry, DeadLetterEntry, PageOptions } from './sqlite/records.js';
 export { eventDedupKey } from './dedup-key.js';
 export type * from './types.js';
+export {
+  createRecordReader,
+  eventsOfRecords,
+  encodeEventsRecord,
+  encodeLinesRecord,
+  firstRecordAfter,
+  MAX_RECORD_LINES,
+  POSITIONS_PER_RECORD,
+  positionOf,
+  recordEndPosition,
+  recordLineCount,
+  recordSeqOf,
+  type LinesToEncode,
+  type RecordReader,
+} from './record-codec.js';
+export { DEDUP_KEY_BYTES } from './types.js';

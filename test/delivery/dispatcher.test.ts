@@ -5,7 +5,7 @@ import { createSilentLogger } from '../../src/observability/logger.js';
 import type { Sink, WriteOutcome } from '../../src/sinks/types.js';
 import { KarError } from '../../src/errors/index.js';
 import { openStore, type DeliveryStore, type SqliteStore } from '../../src/store/index.js';
-import { batch, eventJson, ids, tempDir } from '../store/support/batches.js';
+import { batch, batchOf, event, eventJson, ids, tempDir } from '../store/support/batches.js';
 import { createScriptedSink, retryable } from './support/fake-sink.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -283,8 +283,7 @@ describe('delivery metrics', () => {
       async close() {},
     };
     const store = open(dataDir(), [sink]);
-    const events = batch(ids('e', 3, 10));
-    await store.commitBatch({ ...events, events: events.events.map((e) => (e.id === 'e11' ? { ...e, json: '{"id":"e11", cut short' } : e)) });
+    await store.commitBatch(batchOf(ids('e', 3, 10).map((id) => (id === 'e11' ? { ...event(id), json: '{"id":"e11", cut short' } : event(id)))));
     await dispatcher(store, [sink]).start();
     await until(() => expect(store.depth()).toBe(0));
     expect(taken).toEqual(expected.taken);

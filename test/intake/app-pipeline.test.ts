@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLineParser } from '../../src/lines/parse-line.js';
 import { processBatch, type PipelineDeps } from '../../src/pipeline.js';
+import { eventsOfRecords } from '../../src/store/record-codec.js';
 import type { BatchSummary, IncomingBatch } from '../../src/store/types.js';
 import { fixtureKeyFiles, loadTestKey, makeSignedKonnectLines } from '../../src/testing/index.js';
 import { createKeySet, createLineVerifier, type KeySet } from '../../src/verify/index.js';
@@ -19,8 +20,8 @@ function memoryStore(): { commitBatch(batch: IncomingBatch): Promise<BatchSummar
     async commitBatch(batch) {
       batches.push(batch);
       return {
-        accepted: batch.events.length,
-        duplicates: 0,
+        accepted: eventsOfRecords(batch.records).length,
+        duplicates: batch.duplicates,
         quarantined: batch.quarantine.filter((q) => q.kind === 'quarantined').length,
         rejected: batch.quarantine.filter((q) => q.kind === 'rejected').length,
       };
@@ -62,7 +63,7 @@ describe('POST with the real pipeline', () => {
     const res = await app.request('/audit-logs', konnectRequest(gzipSync(Buffer.from(text))));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ accepted: 3, duplicates: 0, quarantined: 0, rejected: 0 });
-    expect(store.batches[0]?.events.map((e) => e.status)).toEqual(['valid', 'valid', 'valid']);
+    expect(eventsOfRecords(store.batches[0]?.records ?? []).map((e) => e.event?.signature.status)).toEqual(['valid', 'valid', 'valid']);
   });
 
   it.each([

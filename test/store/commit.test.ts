@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isKarError, type KarError } from '../../src/errors/index.js';
 import { openStore, STORE_FILE_NAME, type SqliteStore, type StoreOptions } from '../../src/store/index.js';
-import { batch, event, eventJson, ids, manualClock, quarantined, tempDir } from './support/batches.js';
+import { batch, batchOf, event, recordBytes, eventJson, ids, manualClock, quarantined, tempDir } from './support/batches.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -62,7 +62,8 @@ describe('commitBatch', () => {
     expect(pending.map((e) => e.id)).toEqual(['e3', 'e7', ...wanted.filter((id) => id !== 'e3' && id !== 'e7')]);
     expect(pending.every((e, i) => i === 0 || e.seq > (pending[i - 1]?.seq ?? 0))).toBe(true);
     expect(pending.find((e) => e.id === 'e42')?.json ?? eventJson('e42')).toBe(eventJson('e42'));
-    expect(store.stats().pendingBytes).toBe(pending.reduce((sum, e) => sum + e.bytes, 0));
+    // The store counts the bytes of its records (each batch's, duplicates included), not of the JSON it reads back.
+    expect(store.stats().pendingBytes).toBe(recordBytes(['e3', 'e7']) + recordBytes(wanted));
   });
 
   it.each([
@@ -123,8 +124,8 @@ describe('commitBatch', () => {
     { quirk: 'a replayed forgery', first: 'invalid', second: 'invalid', accepted: 0 },
   ] as const)('keys dedup by status: $quirk', async ({ first, second, accepted }) => {
     const store = setup().open();
-    await store.commitBatch({ ...batch([]), events: [event('same-sig', first)] });
-    expect(await store.commitBatch({ ...batch([]), events: [event('same-sig', second)] })).toMatchObject({ accepted });
+    await store.commitBatch(batchOf([event('same-sig', first)]));
+    expect(await store.commitBatch(batchOf([event('same-sig', second)]))).toMatchObject({ accepted });
   });
 
   it('counts a quarantined line seen again (same bytes) as a duplicate', async () => {
@@ -137,10 +138,11 @@ describe('commitBatch', () => {
 });
 
 describe('a full store', () => {
-  const size = Buffer.byteLength(eventJson('a0'));
+  // Room for a batch of two events and one of one: the third batch of the group fits, the second does not.
+  const roomFor3 = recordBytes(['a0', 'a1']) + recordBytes(['c0']);
 
   it('throws STORE_FULL and commits nothing of the batch', async () => {
-    const store = setup({ maxBytes: size * 3 }).open();
+    const store = setup({ maxBytes: roomFor3 }).open();
     await store.commitBatch(batch(['a0', 'a1']));
     const error = await rejection(store.commitBatch(batch(['b0', 'b1'], { quarantine: [quarantined('q')] })));
     expect(error.code).toBe('KAR_ERR_STORE_FULL');
@@ -155,14 +157,14 @@ describe('a full store', () => {
   });
 
   it('still answers a batch of duplicates only, and health reports full while staying ready (429 beats a balancer 503)', async () => {
-    const store = setup({ maxBytes: size * 2 }).open();
+    const store = setup({ maxBytes: recordBytes(['a0', 'a1']) }).open();
     await store.commitBatch(batch(['a0', 'a1']));
     expect(store.health()).toMatchObject({ ok: true, reason: expect.stringContaining('KAR_ERR_STORE_FULL') });
     expect(await store.commitBatch(batch(['a0', 'a1']))).toMatchObject({ accepted: 0, duplicates: 2 });
   });
 
   it('fails only the batch that overflows when several are merged in one transaction', async () => {
-    const store = setup({ maxBytes: size * 3 }).open();
+    const store = setup({ maxBytes: roomFor3 }).open();
     const results = await Promise.allSettled([store.commitBatch(batch(['a0', 'a1'])), store.commitBatch(batch(['b0', 'b1'])), store.commitBatch(batch(['c0']))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(pendingIds(store)).toEqual(['a0', 'a1', 'c0']);

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
-import { tempDir } from './support/batches.js';
+import { batchOf, tempDir } from './support/batches.js';
 
 const child = fileURLToPath(new URL('./support/commit-child.ts', import.meta.url));
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -53,7 +53,7 @@ describe('crash durability (real process, SIGKILL)', () => {
     expect(partial).toEqual([]);
     // And the dedup ids survived with them: a Konnect retry of an acknowledged batch is a duplicate.
     const first = [...acked][0] ?? 0;
-    const again = await store.commitBatch({ receivedAt: new Date().toISOString(), events: [{ id: `b${first}-0`, json: '{}', status: 'valid' }], quarantine: [], dropped: 0 });
+    const again = await store.commitBatch(batchOf([{ id: `b${first}-0`, json: '{}', status: 'valid' }]));
     expect(again.duplicates).toBe(1);
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventDedupKey, eventTimeMs } from '../../src/store/dedup-key.js';
 import { openStore } from '../../src/store/index.js';
 import type { EventToStore } from '../../src/store/types.js';
-import { eventJson, tempDir } from './support/batches.js';
+import { batchOf, eventJson, tempDir } from './support/batches.js';
 
 const T = Date.parse('2025-06-23T14:28:47.556Z');
 const ID = 'mjhz_f7gJ6L-XpM3bgVTXd6sPkkAu0q_T-OKAoHd6U3QvpvLcCmIkcLUC_8JRs9I3EpTSkE-QAy92OJLpHdXCQ';
@@ -64,13 +64,8 @@ describe('the intake and the quarantine release key a line the same way', () => 
     const store = openStore({ dataDir: dir, sinkNames: ['s'] });
     cleanups.push(() => store.close());
     const json = eventJson(ID, { time: '2025-06-23T14:28:47.556Z' });
-    await store.commitBatch({ receivedAt: '2025-06-23T14:28:48.001Z', events: [{ id: ID, json, status: 'valid', timeMs: T }], quarantine: [], dropped: 0 });
-    await store.commitBatch({
-      receivedAt: '2025-06-23T14:28:48.001Z',
-      events: [],
-      quarantine: [{ id: ID, kind: 'quarantined', code: 'KAR_ERR_SIG_INVALID', reason: 'signature invalid', raw: 'the line' }],
-      dropped: 0,
-    });
+    await store.commitBatch(batchOf([{ id: ID, json, status: 'valid', timeMs: T }]));
+    await store.commitBatch(batchOf([], { quarantine: [{ id: ID, kind: 'quarantined', code: 'KAR_ERR_SIG_INVALID', reason: 'signature invalid', raw: 'the line' }] }));
     const [entry] = store.listQuarantine({ limit: 1 });
     expect(store.releaseQuarantine([{ qid: entry?.qid ?? 0, event: { id: ID, json, status: 'valid' } }])).toEqual({ accepted: 0, duplicates: 1 });
   });

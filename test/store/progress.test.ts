@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore, type SqliteStore, type StoreOptions } from '../../src/store/index.js';
-import { batch, eventJson, ids, manualClock, tempDir } from './support/batches.js';
+import { openStore, recordEndPosition, type SqliteStore, type StoreOptions } from '../../src/store/index.js';
+import { batch, eventJson, ids, manualClock, recordBytes, tempDir } from './support/batches.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -37,8 +37,10 @@ describe('per-sink cursors', () => {
     expect(store.depth()).toBe(3);
     const [a] = store.readPending('splunk', { maxBytes: 1, maxEvents: 10 });
     store.completeDelivery('splunk', a?.seq ?? 0, []);
-    expect(store.depth()).toBe(2);
-    expect(store.stats().pendingBytes).toBe(2 * Buffer.byteLength(eventJson('b')));
+    // A batch's record leaves the queue whole, once every sink is past its last event.
+    expect(pendingIds(store, 'splunk')).toEqual(['b', 'c']);
+    expect(store.depth()).toBe(3);
+    expect(store.stats().pendingBytes).toBe(recordBytes(['a', 'b', 'c']));
     deliverAll(store, 'splunk');
     expect(store.depth()).toBe(0);
     expect(store.stats().pendingBytes).toBe(0);
@@ -116,7 +118,7 @@ describe('sinks appearing and disappearing', () => {
     expect(second.depth()).toBe(0);
     expect(second.sinks()).toEqual([
       { name: 'file', cursor: expect.any(Number), active: true },
-      { name: 'splunk', cursor: 0, active: false },
+      { name: 'splunk', cursor: recordEndPosition(0), active: false },
     ]);
   });
 
@@ -142,7 +144,7 @@ describe('sinks appearing and disappearing', () => {
     const serve = open(dir, ['splunk']);
     await serve.commitBatch(batch(['a']));
     const cli = open(dir, undefined);
-    expect(cli.sinks()).toEqual([{ name: 'splunk', cursor: 0, active: true }]);
+    expect(cli.sinks()).toEqual([{ name: 'splunk', cursor: recordEndPosition(0), active: true }]);
     expect(cli.depth()).toBe(1);
   });
 
@@ -161,7 +163,7 @@ describe('pruning and stats', () => {
     expect(store.stats()).toMatchObject({ pendingEvents: 0, oldestPendingAgeSeconds: 0 });
     await store.commitBatch(batch(ids('e', 4)));
     clock.advance(90_000);
-    expect(store.stats()).toMatchObject({ pendingEvents: 4, pendingBytes: 4 * Buffer.byteLength(eventJson('e0')), oldestPendingAgeSeconds: 90 });
+    expect(store.stats()).toMatchObject({ pendingEvents: 4, pendingBytes: recordBytes(ids('e', 4)), oldestPendingAgeSeconds: 90 });
   });
 
   it('prune() removes expired dedup ids to the end, not only one chunk', async () => {

@@ -1,9 +1,9 @@
 /**
  * @module store/progress
- * Per-sink progress. Each sink has a cursor (the last `seq` it delivered or
- * dead-lettered); an event is removed once every active sink's cursor is past
- * it. An event re-queued from one sink's dead letters (`target` set) waits
- * for that sink only.
+ * Per-sink progress. Each sink has a cursor (the last position it delivered
+ * or dead-lettered, store/record-codec.ts); a record is removed once every
+ * active sink's cursor is past its end. A record re-queued from one sink's
+ * dead letters (`target` set) waits for that sink only.
  *
  * Sinks appearing and disappearing (docs/DELIVERY.md, "Per-sink progress"):
  * - a sink the store has never seen starts with the events committed from now
@@ -17,7 +17,9 @@
  *   events removed meanwhile are gone for it).
  */
 import type { Database } from 'better-sqlite3';
+import { createRecordReader, firstRecordAfter, POSITIONS_PER_RECORD, recordEndPosition } from '../record-codec.js';
 import type { DeadLetterInput, PendingEvent } from '../types.js';
+import { decodeSkip } from './group-commit.js';
 import type { QueueCounters } from './counters.js';
 
 export interface SinkCursor {
@@ -39,9 +41,8 @@ export interface Progress {
 
 interface PendingRow {
   seq: number;
-  id: string;
-  json: string;
-  bytes: number;
+  payload: Buffer;
+  skip: Buffer | null;
   stored_at: number;
 }
 
@@ -50,33 +51,34 @@ export function createProgress(db: Database, counters: QueueCounters): Progress 
   const cursorOf = db.prepare<[string], { cursor: number; active: number }>('SELECT cursor, active FROM sinks WHERE name = ?');
   const insertSink = db.prepare<[string, number]>('INSERT INTO sinks(name, cursor, active) VALUES (?, ?, 1)');
   const setActive = db.prepare<[number, string]>('UPDATE sinks SET active = ? WHERE name = ?');
-  const lastSeq = db.prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck();
-  const oldestSeq = db.prepare<[], number | null>('SELECT MIN(seq) FROM events').pluck();
+  const lastSeq = db.prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'records'").pluck();
+  const oldestSeq = db.prepare<[], number | null>('SELECT MIN(seq) FROM records').pluck();
   const pending = db.prepare<[number, string, number], PendingRow>(
-    'SELECT seq, id, json, bytes, stored_at FROM events WHERE seq > ? AND (target IS NULL OR target = ?) ORDER BY seq LIMIT ?',
+    'SELECT seq, payload, skip, stored_at FROM records WHERE seq >= ? AND (target IS NULL OR target = ?) ORDER BY seq LIMIT ?',
   );
   const moveCursor = db.prepare<[number, string]>('UPDATE sinks SET cursor = MAX(cursor, ?) WHERE name = ?');
   const insertDeadLetter = db.prepare<[string, string, string, string, string, string]>(
     'INSERT INTO dead_letters(sink, id, json, code, reason, failed_at) VALUES (?, ?, ?, ?, ?, ?)',
   );
-  const sharedTotals = db.prepare<[number], { n: number; bytes: number }>('SELECT COUNT(*) AS n, TOTAL(bytes) AS bytes FROM events WHERE seq <= ? AND target IS NULL');
-  const deleteShared = db.prepare<[number]>('DELETE FROM events WHERE seq <= ? AND target IS NULL');
-  const targetedTotals = db.prepare<[string, number], { n: number; bytes: number }>('SELECT COUNT(*) AS n, TOTAL(bytes) AS bytes FROM events WHERE target = ? AND seq <= ?');
-  const deleteTargeted = db.prepare<[string, number]>('DELETE FROM events WHERE target = ? AND seq <= ?');
+  const sharedTotals = db.prepare<[number], { n: number; bytes: number }>('SELECT TOTAL(events) AS n, TOTAL(bytes) AS bytes FROM records WHERE seq < ? AND target IS NULL');
+  const deleteShared = db.prepare<[number]>('DELETE FROM records WHERE seq < ? AND target IS NULL');
+  const targetedTotals = db.prepare<[string, number], { n: number; bytes: number }>('SELECT TOTAL(events) AS n, TOTAL(bytes) AS bytes FROM records WHERE target = ? AND seq < ?');
+  const deleteTargeted = db.prepare<[string, number]>('DELETE FROM records WHERE target = ? AND seq < ?');
   const orphanTotals = db.prepare<[], { n: number; bytes: number }>(
-    'SELECT COUNT(*) AS n, TOTAL(bytes) AS bytes FROM events WHERE target IS NOT NULL AND target NOT IN (SELECT name FROM sinks WHERE active = 1)',
+    'SELECT TOTAL(events) AS n, TOTAL(bytes) AS bytes FROM records WHERE target IS NOT NULL AND target NOT IN (SELECT name FROM sinks WHERE active = 1)',
   );
-  const deleteOrphans = db.prepare('DELETE FROM events WHERE target IS NOT NULL AND target NOT IN (SELECT name FROM sinks WHERE active = 1)');
+  const deleteOrphans = db.prepare('DELETE FROM records WHERE target IS NOT NULL AND target NOT IN (SELECT name FROM sinks WHERE active = 1)');
+  const reader = createRecordReader();
 
   function sinks(): SinkCursor[] {
     return allSinks.all().map((row) => ({ name: row.name, cursor: row.cursor, active: row.active === 1 }));
   }
 
+  /** Removes records; returns how many events they held. */
   function remove(totals: { n: number; bytes: number } | undefined, run: () => number): number {
-    if (totals === undefined || totals.n === 0) return 0;
-    const removed = run();
-    counters.add(-removed, -totals.bytes);
-    return removed;
+    if (totals === undefined || run() === 0) return 0;
+    counters.add(-totals.n, -totals.bytes);
+    return totals.n;
   }
 
   return {
@@ -84,9 +86,9 @@ export function createProgress(db: Database, counters: QueueCounters): Progress 
       const known = new Map(sinks().map((s) => [s.name, s]));
       const wanted = new Set(names);
       const anyActiveKept = [...known.values()].some((s) => s.active && wanted.has(s.name));
-      const newest = lastSeq.get() ?? 0;
+      const newest = recordEndPosition(lastSeq.get() ?? 0);
       const oldest = oldestSeq.get();
-      const start = anyActiveKept || oldest === null || oldest === undefined ? newest : oldest - 1;
+      const start = anyActiveKept || oldest === null || oldest === undefined ? newest : oldest * POSITIONS_PER_RECORD - 1;
       for (const name of wanted) {
         if (known.has(name)) setActive.run(1, name);
         else insertSink.run(name, start);
@@ -97,14 +99,23 @@ export function createProgress(db: Database, counters: QueueCounters): Progress 
     readPending(sink, limits) {
       const row = cursorOf.get(sink);
       if (row === undefined) throw new Error(`sink '${sink}' is not registered in the store`);
+      const maxEvents = Math.max(1, limits.maxEvents);
       const out: PendingEvent[] = [];
       let bytes = 0;
-      for (const r of pending.iterate(row.cursor, sink, Math.max(1, limits.maxEvents))) {
-        if (out.length > 0 && bytes + r.bytes > limits.maxBytes) break;
-        out.push({ seq: r.seq, id: r.id, json: r.json, bytes: r.bytes, storedAtMs: r.stored_at });
-        bytes += r.bytes;
+      // Records hold up to 1000 events: read a few at a time, stop at the limits.
+      let from = firstRecordAfter(row.cursor);
+      for (;;) {
+        const rows = pending.all(from, sink, 8);
+        for (const r of rows) {
+          for (const event of reader.eventsOf({ seq: r.seq, payload: r.payload, skip: decodeSkip(r.skip), storedAtMs: r.stored_at }, row.cursor)) {
+            if (out.length >= maxEvents || (out.length > 0 && bytes + event.bytes > limits.maxBytes)) return out;
+            out.push(event);
+            bytes += event.bytes;
+          }
+          from = r.seq + 1;
+        }
+        if (rows.length < 8) return out;
       }
-      return out;
     },
     advance(sink, uptoSeq, deadLetters, failedAt) {
       for (const d of deadLetters) insertDeadLetter.run(sink, d.id, d.json, d.code, d.reason, failedAt);
@@ -114,9 +125,12 @@ export function createProgress(db: Database, counters: QueueCounters): Progress 
       const active = sinks().filter((s) => s.active);
       // No sink at all: nothing delivers, so nothing may be removed.
       if (active.length === 0) return 0;
-      const min = Math.min(...active.map((s) => s.cursor));
-      let removed = remove(sharedTotals.get(min), () => deleteShared.run(min).changes);
-      for (const s of active) removed += remove(targetedTotals.get(s.name, s.cursor), () => deleteTargeted.run(s.name, s.cursor).changes);
+      const before = firstRecordAfter(Math.min(...active.map((s) => s.cursor)));
+      let removed = remove(sharedTotals.get(before), () => deleteShared.run(before).changes);
+      for (const s of active) {
+        const done = firstRecordAfter(s.cursor);
+        removed += remove(targetedTotals.get(s.name, done), () => deleteTargeted.run(s.name, done).changes);
+      }
       removed += remove(orphanTotals.get(), () => deleteOrphans.run().changes);
       return removed;
     },

@@ -7,6 +7,7 @@
 import type { Database } from 'better-sqlite3';
 import type { ErrorCode } from '../../errors/index.js';
 import { eventDedupKey, eventTimeMs } from '../dedup-key.js';
+import { encodeEventsRecord } from '../record-codec.js';
 import type { DedupTable } from './dedup.js';
 import type { QueueCounters } from './counters.js';
 import type { EventToStore } from '../types.js';
@@ -81,14 +82,15 @@ export function createRecords(db: Database, dedup: DedupTable, counters: QueueCo
     'SELECT dlid, sink, id, json, code, reason, failed_at FROM dead_letters WHERE sink = ? AND dlid > ? ORDER BY dlid LIMIT ?',
   );
   const deleteDeadLetter = db.prepare<[number]>('DELETE FROM dead_letters WHERE dlid = ?');
-  const insertEvent = db.prepare<[string, string, number, number, string | null]>('INSERT INTO events(id, json, bytes, stored_at, target) VALUES (?, ?, ?, ?, ?)');
+  const insertRecord = db.prepare<[Buffer, number, number, string | null]>('INSERT INTO records(payload, skip, events, bytes, stored_at, target) VALUES (?, NULL, 1, ?, ?, ?)');
   const countQuarantine = db.prepare<[], number>('SELECT COUNT(*) FROM quarantine').pluck();
   const countDeadLetters = db.prepare<[], number>('SELECT COUNT(*) FROM dead_letters').pluck();
 
+  /** One event as its own record of normalized JSON (these paths are rare: a person runs them). */
   function enqueue(id: string, json: string, nowMs: number, target: string | null): void {
-    const bytes = Buffer.byteLength(json, 'utf8');
-    insertEvent.run(id, json, bytes, nowMs, target);
-    counters.add(1, bytes);
+    const payload = Buffer.from(encodeEventsRecord([{ id, json }]));
+    insertRecord.run(payload, payload.length, nowMs, target);
+    counters.add(1, payload.length);
   }
 
   return {

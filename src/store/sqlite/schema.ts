@@ -2,11 +2,16 @@
  * @module store/schema
  * The SQLite schema of the spool and how a connection is set up.
  *
- * - `events`: the delivery queue. `seq` is AUTOINCREMENT so that a sequence
- *   number is never reused after rows are deleted: sink cursors point at
- *   sequence numbers, and a reused one would be skipped by a sink whose cursor
- *   is already past it. `target` is NULL for "every sink" and a sink name for
- *   an event re-queued from that sink's dead letters.
+ * - `records`: the delivery queue, one row per record (store/record-codec.ts:
+ *   up to 1000 lines as received with their verdicts, or normalized events
+ *   re-queued by the CLI); `skip` lists the lines found to be duplicates at
+ *   commit (u32 little-endian indices, NULL for none), `events` how many
+ *   lines it delivers, `bytes` its payload's size. `seq` is AUTOINCREMENT so
+ *   that a sequence number is never reused after rows are deleted: sink
+ *   cursors point at positions derived from it (`positionOf`), and a reused
+ *   one would be skipped by a sink whose cursor is already past it. `target`
+ *   is NULL for "every sink" and a sink name for events re-queued from that
+ *   sink's dead letters.
  * - `dedup`: 16-byte hashes of event ids seen within the window, oldest first
  *   by rowid (ids are only appended, so rowid order is arrival order and both
  *   the window and the size bound delete a prefix).
@@ -18,19 +23,21 @@
  */
 import type { Database } from 'better-sqlite3';
 import { KarError } from '../../errors/index.js';
+import { encodeEventsRecord, POSITIONS_PER_RECORD } from '../record-codec.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const ddl = `
-CREATE TABLE IF NOT EXISTS events (
+CREATE TABLE IF NOT EXISTS records (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL,
-  json TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  skip BLOB,
+  events INTEGER NOT NULL,
   bytes INTEGER NOT NULL,
   stored_at INTEGER NOT NULL,
   target TEXT
 );
-CREATE INDEX IF NOT EXISTS events_target ON events(target, seq) WHERE target IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_target ON records(target, seq) WHERE target IS NOT NULL;
 CREATE TABLE IF NOT EXISTS dedup (
   n INTEGER PRIMARY KEY,
   key BLOB NOT NULL UNIQUE,
@@ -92,6 +99,34 @@ export function migrate(db: Database): void {
   }
   db.transaction(() => {
     db.exec(ddl);
+    if (version === 1) migrateEventsToRecords(db);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
+}
+
+/**
+ * Schema 1 kept one row of normalized JSON per event (`events`). Each becomes
+ * an events record with the same sequence number, and each sink cursor (the
+ * last event seq delivered) the end position of that record: nothing
+ * acknowledged before the upgrade is lost or delivered twice.
+ */
+function migrateEventsToRecords(db: Database): void {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
+  if (!exists) return;
+  const rows = db.prepare<[], { seq: number; id: string; json: string; stored_at: number; target: string | null }>('SELECT seq, id, json, stored_at, target FROM events ORDER BY seq');
+  const insert = db.prepare<[number, Uint8Array, number, number, string | null]>('INSERT INTO records(seq, payload, skip, events, bytes, stored_at, target) VALUES (?, ?, NULL, 1, ?, ?, ?)');
+  let bytes = 0;
+  for (const row of rows.iterate()) {
+    const payload = encodeEventsRecord([{ id: row.id, json: row.json }]);
+    insert.run(row.seq, payload, payload.length, row.stored_at, row.target);
+    bytes += payload.length;
+  }
+  // New records continue after the last event seq ever given (deleted ones included).
+  const sequence = db.prepare<[string], number>('SELECT seq FROM sqlite_sequence WHERE name = ?').pluck();
+  const next = Math.max(sequence.get('events') ?? 0, sequence.get('records') ?? 0);
+  db.prepare("DELETE FROM sqlite_sequence WHERE name = 'records'").run();
+  db.prepare<[number]>("INSERT INTO sqlite_sequence(name, seq) VALUES ('records', ?)").run(next);
+  db.prepare<[number, number]>('UPDATE sinks SET cursor = cursor * ? + ? - 1').run(POSITIONS_PER_RECORD, POSITIONS_PER_RECORD);
+  db.prepare<[number]>("UPDATE counters SET value = ? WHERE name = 'pending_bytes'").run(bytes);
+  db.exec('DROP TABLE events');
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { KarError } from '../../errors/index.js';
 import { createSilentLogger, type Logger } from '../../observability/logger.js';
+import { firstRecordAfter } from '../record-codec.js';
 import { createQueueCounters } from './counters.js';
 import { createDedupTable } from './dedup.js';
 import { toStoreError } from './errors.js';
@@ -32,7 +33,7 @@ const HEALTH_ERROR_MS = 30_000;
 
 export interface StoreOptions {
   readonly dataDir: string;
-  /** Bytes of JSON of undelivered events beyond which commitBatch answers STORE_FULL. */
+  /** Bytes of undelivered records (lines as received and their verdicts) beyond which commitBatch answers STORE_FULL. */
   readonly maxBytes?: number;
   readonly dedupWindowMs?: number;
   /** Bound of the dedup table; the oldest ids are evicted first. */
@@ -125,9 +126,9 @@ export function openStore(options: StoreOptions): SqliteStore {
     }
   };
   const group = createGroupCommit({ db, dedup, counters, maxBytes, now, logger, onStored: notify });
-  const oldestStoredAt = db.prepare<[], number>('SELECT stored_at FROM events ORDER BY seq LIMIT 1').pluck();
+  const oldestStoredAt = db.prepare<[], number>('SELECT stored_at FROM records ORDER BY seq LIMIT 1').pluck();
   // A sink's oldest undelivered event: the first after its cursor meant for every sink or for it alone (progress.ts).
-  const oldestPendingFor = db.prepare<[number, string], number>('SELECT stored_at FROM events WHERE seq > ? AND (target IS NULL OR target = ?) ORDER BY seq LIMIT 1').pluck();
+  const oldestPendingFor = db.prepare<[number, string], number>('SELECT stored_at FROM records WHERE seq >= ? AND (target IS NULL OR target = ?) ORDER BY seq LIMIT 1').pluck();
   let closed = false;
   const ageSeconds = (storedAt: number | undefined): number => (storedAt === undefined ? 0 : Math.max(0, (now() - storedAt) / 1000));
 
@@ -285,7 +286,7 @@ export function openStore(options: StoreOptions): SqliteStore {
         deadLetterRecords: s.deadLetterRecords,
         maxBytes: s.maxBytes,
         sinkOldestPendingAgeSeconds: Object.fromEntries(
-          s.sinks.filter((sink) => sink.active).map((sink) => [sink.name, ageSeconds(oldestPendingFor.get(sink.cursor, sink.name))]),
+          s.sinks.filter((sink) => sink.active).map((sink) => [sink.name, ageSeconds(oldestPendingFor.get(firstRecordAfter(sink.cursor), sink.name))]),
         ),
       };
     },

@@ -5,7 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventToStore, IncomingBatch, QuarantineRecord } from '../../../src/store/types.js';
+import { eventDedupKey, eventTimeMs } from '../../../src/store/dedup-key.js';
+import { encodeEventsRecord, MAX_RECORD_LINES } from '../../../src/store/record-codec.js';
+import type { EventToStore, IncomingBatch, QuarantineRecord, RecordToStore } from '../../../src/store/types.js';
 import type { SignatureStatus } from '../../../src/normalize/event.js';
 
 export function eventJson(id: string, extra: Record<string, unknown> = {}): string {
@@ -16,13 +18,25 @@ export function event(id: string, status: SignatureStatus = 'valid'): EventToSto
   return { id, json: eventJson(id), status };
 }
 
+/** Events as records of normalized JSON (the store keeps records as they are: these read back as the same events). */
+export function recordsOf(events: readonly EventToStore[]): RecordToStore[] {
+  const out: RecordToStore[] = [];
+  for (let from = 0; from < events.length; from += MAX_RECORD_LINES) {
+    const chunk = events.slice(from, from + MAX_RECORD_LINES);
+    out.push({ payload: encodeEventsRecord(chunk), keys: Buffer.concat(chunk.map((e) => eventDedupKey(e.id, e.status, eventTimeMs(e)))) });
+  }
+  return out;
+}
+
+export function batchOf(events: readonly EventToStore[], more: { quarantine?: readonly QuarantineRecord[]; dropped?: number } = {}): IncomingBatch {
+  return { receivedAt: '2025-06-23T14:28:48.001Z', records: recordsOf(events), quarantine: more.quarantine ?? [], dropped: more.dropped ?? 0, duplicates: 0 };
+}
+
 export function batch(ids: readonly string[], more: { quarantine?: readonly QuarantineRecord[]; dropped?: number; status?: SignatureStatus } = {}): IncomingBatch {
-  return {
-    receivedAt: '2025-06-23T14:28:48.001Z',
-    events: ids.map((id) => event(id, more.status ?? 'valid')),
-    quarantine: more.quarantine ?? [],
-    dropped: more.dropped ?? 0,
-  };
+  return batchOf(
+    ids.map((id) => event(id, more.status ?? 'valid')),
+    more,
+  );
 }
 
 export function quarantined(raw: string, kind: 'quarantined' | 'rejected' = 'quarantined'): QuarantineRecord {
@@ -45,4 +59,9 @@ export function tempDir(label = 'store'): { dir: string; cleanup: () => void } {
 export function manualClock(start = Date.parse('2025-06-23T00:00:00Z')): { now: () => number; advance: (ms: number) => void } {
   let t = start;
   return { now: () => t, advance: (ms) => { t += ms; } };
+}
+
+/** Bytes the store counts for one batch of these ids (its record of normalized JSON). */
+export function recordBytes(ids: readonly string[]): number {
+  return recordsOf(ids.map((id) => event(id))).reduce((sum, r) => sum + r.payload.length, 0);
 }
