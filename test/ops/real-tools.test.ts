@@ -17,10 +17,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tamperLine } from '../../src/sender/tamper.js';
-import { loadTestKey, makeSignedKonnectLines } from '../../src/testing/index.js';
+import { loadTestKey, makeKonnectLines, makeSignedKonnectLines } from '../../src/testing/index.js';
 import { getText, postLikeKonnect, startTestReceiver, waitForLines, type TestReceiver } from '../intake/support.js';
-import { externalDaemon } from '../support/external-daemon.js';
-import { alertRules, dashboardExpressions, runPromtool, usedMetricNames } from './support/kit.js';
+import { externalDaemon, findExecutable } from '../support/external-daemon.js';
+import { alertRules, dashboardExpressions, kitFiles, runPromtool, usedMetricNames } from './support/kit.js';
+import { startPrometheus, type RunningPrometheus } from './support/prometheus-server.js';
 import { exposedNames, SCRAPE_SERIES } from './support/promql.js';
 
 const promtool = externalDaemon('promtool', 'prometheus');
@@ -163,5 +164,50 @@ describe.runIf(promtool.path !== undefined)('promtool (a real process)', () => {
     const result = run(['check', 'metrics'], exposition);
     expect(result.output).toBe('');
     expect(result.status).toBe(0);
+  });
+});
+
+/**
+ * A real Prometheus server (the same Debian package) scrapes the receiver
+ * every second and evaluates alerts.yml every second. Konnect-like traffic
+ * sent after its first scrape must fire the alerts that need no long wait:
+ * a line without signature (its series was at 0 before: the first failure
+ * after a start is seen) and repeated 401s.
+ */
+describe.runIf(promtool.path !== undefined)('Prometheus (a real server) scraping the receiver with alerts.yml', () => {
+  let prometheus: RunningPrometheus | undefined;
+
+  beforeAll(async () => {
+    if (promtool.path === undefined || receiver === undefined) return;
+    const binary = findExecutable('prometheus');
+    if (binary === undefined) throw new Error('promtool is installed but not prometheus: apt-get install -y prometheus');
+    const target = new URL(receiver.url);
+    prometheus = await startPrometheus({ binary, rules: kitFiles.alerts, target: target.host, caFile: receiver.cert.certFile });
+  });
+
+  afterAll(async () => {
+    await prometheus?.stop();
+  });
+
+  it('fires KonnectAuditLineFailedVerification{status="missing"} and KonnectAuditRepeatedUnauthorized', async () => {
+    const running = prometheus as RunningPrometheus;
+    const live = receiver as TestReceiver;
+    await running.waitForQuery('konnect_audit_intake_signatures_total{job="konnect-audit", status="missing"} == 0');
+    const [unsigned] = makeKonnectLines({ format: 'cef', count: 1, seed: 134 });
+    expect(JSON.parse((await postLikeKonnect(live.url, live.cert.cert, [unsigned as string])).body)).toMatchObject({ quarantined: 1 });
+    for (let i = 0; i < 3; i++) expect((await postLikeKonnect(live.url, live.cert.cert, ['x'], { authorization: 'Bearer an-old-token' })).status).toBe(401);
+
+    const firing = await running.waitForAlerts(['KonnectAuditLineFailedVerification', 'KonnectAuditRepeatedUnauthorized']);
+    expect(firing.find((alert) => alert.labels.alertname === 'KonnectAuditLineFailedVerification')?.labels).toMatchObject({ status: 'missing', severity: 'critical', category: 'security', job: 'konnect-audit' });
+    expect(firing.find((alert) => alert.labels.alertname === 'KonnectAuditRepeatedUnauthorized')?.labels).toMatchObject({ severity: 'critical', instance: new URL(live.url).host });
+  });
+
+  it('keeps the alerts of a healthy receiver silent (down, dead letters, store budget, key set)', async () => {
+    const running = prometheus as RunningPrometheus;
+    await running.waitForQuery('ALERTS{alertname="KonnectAuditRepeatedUnauthorized", alertstate="firing"}');
+    const names = (await running.alerts()).map((alert) => alert.labels.alertname);
+    for (const quiet of ['KonnectAuditReceiverDown', 'KonnectAuditDeadLetters', 'KonnectAuditStoreNearBudget', 'KonnectAuditKeySetStale', 'KonnectAuditBatchesThrottled']) {
+      expect(names).not.toContain(quiet);
+    }
   });
 });
