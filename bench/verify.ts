@@ -240,7 +240,9 @@ const result = {
   cpuMicrosPerLine: Object.fromEntries(contenders.map((c) => [c, round(cpuOf(c))])),
   ratios: { core: round(coreRatio), cli: round(cliRatio), cryptoVerify: round(cryptoVerifyRatio) },
   cpuRatios: { core: round(cpuRatioOf('core')), cli: round(cpuRatioOf('cli')), cryptoVerify: round(cpuRatioOf('cryptoVerify')) },
-  loadAverage: { before: loadBefore, after: os.loadavg().map(round) },
+  // `loadAverage` (at the end) keeps the shape bench/report.ts reads.
+  loadAverage: os.loadavg().map(round),
+  loadAverageBefore: loadBefore,
   target: TARGET_RATIO,
   pass: { core: coreRatio >= TARGET_RATIO, cli: cliRatio >= TARGET_RATIO },
   ...(bigResult === undefined ? {} : { big: bigResult }),
