@@ -12,7 +12,6 @@
  * metric and where the kit uses it (this part needs no promtool).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +20,7 @@ import { loadTestKey, makeKonnectLines, makeSignedKonnectLines } from '../../src
 import { getText, postLikeKonnect, startTestReceiver, waitForLines, type TestReceiver } from '../intake/support.js';
 import { externalDaemon, findExecutable } from '../support/external-daemon.js';
 import { alertRules, dashboardExpressions, kitFiles, runPromtool, usedMetricNames } from './support/kit.js';
-import { startPrometheus, type RunningPrometheus } from './support/prometheus-server.js';
+import { freePort, startPrometheus, type RunningPrometheus } from './support/prometheus-server.js';
 import { exposedNames, SCRAPE_SERIES } from './support/promql.js';
 
 const promtool = externalDaemon('promtool', 'prometheus');
@@ -33,22 +32,14 @@ let configDir: string | undefined;
 let exposition = '';
 const answers: Record<string, unknown> = {};
 
-/** A loopback port nothing listens on: the `stuck` sink's writes fail (retried forever), its events wait. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 beforeAll(async () => {
-  // Two sinks need the config file: the test receiver's file sink, and one that cannot deliver.
+  // Two sinks need the config file: the test receiver's file sink, and one
+  // that cannot deliver (nothing listens on its port: retried forever).
   const dir = await mkdtemp(join(tmpdir(), 'kar-ops-'));
   configDir = dir;
   const config = join(dir, 'config.json');
   const sinkFile = join(dir, 'events.ndjson');
-  await writeFile(config, JSON.stringify({ sinks: [{ type: 'file', path: sinkFile }, { type: 'http', name: 'stuck', url: `http://127.0.0.1:${await closedPort()}/ingest` }] }));
+  await writeFile(config, JSON.stringify({ sinks: [{ type: 'file', path: sinkFile }, { type: 'http', name: 'stuck', url: `http://127.0.0.1:${await freePort()}/ingest` }] }));
   receiver = await startTestReceiver({ KONNECT_AUDIT_CONFIG: config, KONNECT_AUDIT_SINK: '', KONNECT_AUDIT_SHUTDOWN_TIMEOUT_MS: '500' });
   const ca = receiver.cert.cert;
   const signed = [...makeSignedKonnectLines({ format: 'cef', count: 3, seed: 131, key: primary.privateKey }), ...makeSignedKonnectLines({ format: 'json', count: 2, seed: 132, key: primary.privateKey })];
