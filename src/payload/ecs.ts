@@ -92,6 +92,7 @@ function konnectOnly(event: NormalizedEvent): JsonObject {
   if (present(event.portal_id)) audit.portal_id = event.portal_id;
   if (present(event.actor_id)) audit.actor_id = event.actor_id;
   if (event.kong_initiated !== undefined) audit.kong_initiated = event.kong_initiated;
+  if (event.extension_preamble !== undefined) audit.extension_preamble = event.extension_preamble;
   if (event.category === 'authentication') {
     const method = event.header.event_class_id.replace(/^AUTHENTICATION_TYPE_/, '');
     if (method !== event.header.event_class_id) audit.authentication_method = method;

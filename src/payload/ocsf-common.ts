@@ -38,7 +38,8 @@ export function ocsfMetadata(event: NormalizedEvent, profiles?: readonly string[
   const metadata: JsonObject = { version: OCSF_VERSION, product, uid: event.id, event_code: event.header.name };
   if (present(event.trace_id)) metadata.correlation_uid = event.trace_id;
   if (present(event.org_id)) metadata.tenant_uid = event.org_id;
-  metadata.log_format = event.format === 'cef' ? 'CEF' : 'JSON';
+  // CEF, JSON or CPS (Konnect's `{"event":{...}}` wrapper).
+  metadata.log_format = event.format.toUpperCase();
   const logged = Date.parse(event.received_at);
   if (Number.isFinite(logged)) metadata.logged_time = logged;
   if (profiles !== undefined) metadata.profiles = [...profiles];
@@ -77,6 +78,8 @@ export function ocsfUnmapped(event: NormalizedEvent, placed: { readonly portal?:
   if (present(event.portal_id) && placed.portal !== true) unmapped.portal_id = event.portal_id;
   if (present(event.actor_id)) unmapped.actor_id = event.actor_id;
   if (event.kong_initiated !== undefined) unmapped.kong_initiated = event.kong_initiated;
+  // CEF text before the first key: Konnect never sends it, so it is worth seeing (the line was altered or not Konnect's).
+  if (event.extension_preamble !== undefined) unmapped.extension_preamble = event.extension_preamble;
   if (placed.serviceName !== true && event.header.event_class_id !== '') unmapped.event_class_id = event.header.event_class_id;
   const other = otherFields(event);
   if (other !== undefined) unmapped.fields = other;

@@ -56,6 +56,11 @@ describe('ECS payload', () => {
     expect(toEcs(byWhere(where))).toMatchObject(expected);
   });
 
+  it('keeps CEF text before the first key under kong_konnect.audit.extension_preamble', () => {
+    const made = events.find((e) => e.where.startsWith('made:'))?.event as NormalizedEvent;
+    expect(toEcs(made).kong_konnect).toMatchObject({ audit: { extension_preamble: 'note from a relay', format: 'cef' } });
+  });
+
   it('trace.id and user_agent.original are the exact strings; event.original only when asked', () => {
     const event = byWhere('cef-valid.log:2');
     const doc = toEcs(event, { rawData: true });

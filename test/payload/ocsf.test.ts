@@ -44,6 +44,7 @@ describe('OCSF 1.8.0 payload', () => {
       '6003/authorization/json/Konnect/allowed', '6003/authorization/json/Konnect/denied',
       '6003/access/cef/Konnect/Success', '6003/access/cef/Konnect/Failure',
       '6003/access/json/Konnect/Success', '6003/access/json/Konnect/Failure',
+      '3002/authentication/cps/Dev-Portal/Success', '6003/authorization/cps/Konnect/allowed', '6003/authorization/cps/Konnect/denied', '6003/access/cps/Konnect/Success',
     ];
     expect(expected.filter((c) => !seen.has(c))).toEqual([]);
     expect(new Set(events.map((e) => e.event.signature.status))).toEqual(new Set(['valid', 'invalid', 'missing', 'malformed']));
@@ -91,6 +92,19 @@ describe('OCSF 1.8.0 payload', () => {
     const ocsf = toOcsf(withExtras);
     expect(ocsf.unmapped).toMatchObject({ fields: { note: withExtras.fields.note } });
     expect(validate(ocsf)).toEqual([]);
+  });
+
+  it('CEF text before the first key (never sent by Konnect) is kept under unmapped.extension_preamble', () => {
+    const made = events.find((e) => e.where.startsWith('made:'))?.event as NormalizedEvent;
+    expect(made.extension_preamble).toBe('note from a relay');
+    const ocsf = toOcsf(made);
+    expect(ocsf.unmapped).toMatchObject({ extension_preamble: 'note from a relay', signature: { status: 'valid' } });
+    expect(validate(ocsf)).toEqual([]);
+  });
+
+  it('a cps line ({"event":{...}}) is mapped from the event inside, log_format CPS', () => {
+    const cps = events.find((e) => e.event.format === 'cps')?.event as NormalizedEvent;
+    expect(toOcsf(cps).metadata).toMatchObject({ log_format: 'CPS' });
   });
 
   it('an event of no known family is API Activity, activity Unknown, and still valid', () => {

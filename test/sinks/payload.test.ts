@@ -13,7 +13,7 @@ import { toEcs, toOcsf } from '../../src/payload/index.js';
 import { createRecordFormatter } from '../../src/sinks/payload.js';
 import { createSink, sinkConfigSchema } from '../../src/sinks/registry.js';
 import type { Sink, SinkRecord } from '../../src/sinks/types.js';
-import { fixtureEvents, fixtureLogs, repoRoot } from '../payload/support/events.js';
+import { fixtureEvents, fixtureLogs, madeLines, repoRoot } from '../payload/support/events.js';
 import { startRecordingServer } from './support/http-server.js';
 import { startHecServer } from './support/splunk-hec-server.js';
 import { startSumoServer } from './support/sumo-server.js';
@@ -54,6 +54,7 @@ function receivedLines(): string[] {
   return fixtureLogs
     .flatMap((file) => readFileSync(`${repoRoot}fixtures/${file}`, 'utf8').split('\n'))
     .map((line) => line.replace(/\r$/, ''))
+    .concat(madeLines())
     .filter((line) => raws.has(line));
 }
 
