@@ -4,8 +4,10 @@
  * quoting the numbers the rules use, and the README pointing operators to
  * ops/ and the runbook.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alertRules, readKit } from './support/kit.js';
+import { alertRules, kitFiles, readKit } from './support/kit.js';
 import { headingAnchor } from './support/promql.js';
 
 const rules = alertRules();
@@ -41,6 +43,25 @@ describe('docs/RUNBOOK.md', () => {
       .map((line) => headingAnchor(line.slice(4)));
     expect(procedures).toContain(anchor);
     expect(runbook).toContain(`](#${anchor})`);
+  });
+});
+
+/** The `## ` / `### ` anchors of a Markdown file. */
+function anchorsOf(markdown: string): string[] {
+  return markdown
+    .split('\n')
+    .filter((line) => /^#{1,4} /.test(line))
+    .map((line) => headingAnchor(line.replace(/^#+ /, '')));
+}
+
+describe('the runbook links', () => {
+  const links = [...new Set([...runbook.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] as string))].filter((link) => !/^https?:/.test(link));
+
+  it.each(links)('%s resolves (the file exists, and so does the heading)', (link) => {
+    const [path, anchor] = link.split('#') as [string, string | undefined];
+    const file = path === '' ? kitFiles.runbook : join(dirname(kitFiles.runbook), path);
+    expect(existsSync(file), file).toBe(true);
+    if (anchor !== undefined) expect(anchorsOf(readFileSync(file, 'utf8'))).toContain(anchor);
   });
 });
 
