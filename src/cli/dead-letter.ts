@@ -7,6 +7,8 @@
  */
 import { openStore, type DeadLetterEntry, type SqliteStore } from '../store/index.js';
 import { parseLimit, previewOf, resolveDataDir, writeOut } from '../store/inspect.js';
+import { clusterDeadLetterCommand } from '../cluster/cli-records.js';
+import { clusterStoreOf } from '../store/jetstream/admin.js';
 import { parseCommandArgs, storeSubcommand, usageError } from './args.js';
 import type { CliContext, Command } from './context.js';
 
@@ -28,6 +30,10 @@ Options:
   --limit N             at most N entries (list: default 50; export, retry: all)
   --format text|json    list and retry output (default text; json = one object per line)
   -h, --help
+
+Cluster mode: with KONNECT_AUDIT_STORE set to the NATS URLs (and
+KONNECT_AUDIT_NATS_CREDS / KONNECT_AUDIT_NATS_CA when needed), the command
+works on the cluster's JetStream instead of --data-dir (docs/CLUSTER.md).
 
 Exit: 0 done, 2 usage or I/O error.
 `;
@@ -72,6 +78,9 @@ export const deadLetterCommand: Command = async (ctx) => {
     ctx.stdout.write(USAGE);
     return 0;
   }
+  // Cluster mode (docs/CLUSTER.md): the dead letters are in JetStream.
+  const cluster = clusterStoreOf(ctx.env);
+  if (cluster !== undefined) return clusterDeadLetterCommand(ctx, cluster, options);
   const store = openStore({ dataDir: options.dataDir, create: false });
   try {
     if (options.sink !== undefined && !store.sinks().some((s) => s.name === options.sink)) {
@@ -101,7 +110,7 @@ async function* entries(store: SqliteStore, options: Options): AsyncGenerator<De
 }
 
 /** The raw Konnect line inside the stored event, for the preview. */
-function rawOf(json: string): string {
+export function rawOf(json: string): string {
   try {
     const raw = (JSON.parse(json) as { raw?: unknown }).raw;
     return typeof raw === 'string' ? raw : json;

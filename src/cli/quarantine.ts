@@ -14,6 +14,8 @@ import { parseLimit, previewOf, resolveDataDir, writeOut } from '../store/inspec
 import { eventsOfRecords } from '../store/record-codec.js';
 import type { BatchSummary, EventToStore, IncomingBatch } from '../store/types.js';
 import { createKeySet, createLineVerifier, DEFAULT_JWKS_URL, type LineVerifier } from '../verify/index.js';
+import { clusterQuarantineCommand } from '../cluster/cli-records.js';
+import { clusterStoreOf } from '../store/jetstream/admin.js';
 import { parseCommandArgs, storeSubcommand, usageError } from './args.js';
 import type { CliContext, Command } from './context.js';
 
@@ -34,6 +36,10 @@ Options:
   --format text|json    list and retry output (default text; json = one object per line)
   --jwks URL|FILE       retry: the key set (default: KONNECT_AUDIT_JWKS, else the us region)
   -h, --help
+
+Cluster mode: with KONNECT_AUDIT_STORE set to the NATS URLs (and
+KONNECT_AUDIT_NATS_CREDS / KONNECT_AUDIT_NATS_CA when needed), the command
+works on the cluster's JetStream instead of --data-dir (docs/CLUSTER.md).
 
 Exit: 0 done, 2 usage or I/O error.
 `;
@@ -79,6 +85,9 @@ export const quarantineCommand: Command = async (ctx) => {
     ctx.stdout.write(USAGE);
     return 0;
   }
+  // Cluster mode (docs/CLUSTER.md): the quarantine is in JetStream.
+  const cluster = clusterStoreOf(ctx.env);
+  if (cluster !== undefined) return clusterQuarantineCommand(ctx, cluster, options);
   const store = openStore({ dataDir: options.dataDir, create: false });
   try {
     if (options.sub === 'list') await list(ctx, store, options);
@@ -159,8 +168,8 @@ async function retry(ctx: CliContext, store: SqliteStore, options: Options): Pro
 }
 
 /** Entries of one Konnect batch share their received time, which their events keep. */
-function byReceivedAt(page: readonly QuarantineEntry[]): QuarantineEntry[][] {
-  const groups: QuarantineEntry[][] = [];
+export function byReceivedAt<T extends Pick<QuarantineEntry, 'receivedAt'>>(page: readonly T[]): T[][] {
+  const groups: T[][] = [];
   for (const entry of page) {
     const current = groups.at(-1);
     if (current?.[0]?.receivedAt === entry.receivedAt) current.push(entry);

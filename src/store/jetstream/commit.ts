@@ -110,7 +110,7 @@ async function publishBatch(deps: CommitDeps, batch: IncomingBatch): Promise<Bat
     publishes.push(deps.js.publish(EVENTS_SUBJECT, record.payload, { msgID: `${keyText}-${n}`, headers: h }));
   }
   for (const [n, record] of batch.quarantine.entries()) {
-    publishes.push(deps.js.publish(QUARANTINE_SUBJECT, encoder.encode(JSON.stringify(record satisfies QuarantineRecord)), { msgID: `${keyText}-q${n}-${record.id.slice(0, 24)}` }));
+    publishes.push(deps.js.publish(QUARANTINE_SUBJECT, encoder.encode(JSON.stringify({ ...(record satisfies QuarantineRecord), receivedAt: batch.receivedAt })), { msgID: `${keyText}-q${n}-${record.id.slice(0, 24)}` }));
   }
   await Promise.all(publishes);
   const rejected = batch.quarantine.filter((record) => record.kind === 'rejected').length;

@@ -19,6 +19,7 @@ import type { Consumer, JetStreamClient, JetStreamManager, JsMsg } from '@nats-i
 import type { Logger } from '../../observability/logger.js';
 import type { DeadLetterInput, DeliveryStore, PendingEvent } from '../types.js';
 import { createRecordReader, recordEndPosition } from '../record-codec.js';
+import { SINK_HEADER } from './admin.js';
 import { SKIP_HEADER } from './commit.js';
 import { consumerLag } from './connection.js';
 import { DEAD_LETTER_SUBJECT_PREFIX, EVENTS_STREAM, sinkConsumerName } from './names.js';
@@ -87,6 +88,12 @@ export function createJetStreamDelivery(deps: DeliveryDeps, settings: SinkWindow
     if (known !== undefined) {
       // Redelivered while still held here (a working() lost in a reconnect): answer on the new delivery.
       known.msg = msg;
+      return;
+    }
+    const onlyFor = msg.headers?.get(SINK_HEADER) ?? '';
+    if (onlyFor !== '' && onlyFor !== window.sink) {
+      // Re-queued for another sink (dead-letter retry): not this one's.
+      msg.ack();
       return;
     }
     let decoded: { events: PendingEvent[]; lastSeq: number };

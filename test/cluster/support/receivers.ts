@@ -24,12 +24,15 @@ export interface Collector {
   /** Times each raw line was received. */
   readonly counts: Map<string, number>;
   setUp(up: boolean): void;
+  /** Answer 400 (a sink's permanent refusal: the events become dead letters). */
+  setRejecting(rejecting: boolean): void;
   close(): Promise<void>;
 }
 
 /** The sink's far end: 503 while down; while up, counts every event's raw line. */
 export async function startCollector(): Promise<Collector> {
   let up = true;
+  let rejecting = false;
   const counts = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -37,6 +40,10 @@ export async function startCollector(): Promise<Collector> {
     req.on('end', () => {
       if (!up) {
         res.writeHead(503).end('down');
+        return;
+      }
+      if (rejecting) {
+        res.writeHead(400).end('refused');
         return;
       }
       const body = Buffer.concat(chunks);
@@ -54,6 +61,7 @@ export async function startCollector(): Promise<Collector> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest`,
     counts,
     setUp: (value) => (up = value),
+    setRejecting: (value) => (rejecting = value),
     close: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();
@@ -77,7 +85,7 @@ export interface ReceiverFleet {
   stop(): Promise<void>;
 }
 
-export function receiverFleet(options: { readonly natsUrls: string; readonly sinkUrl: string; readonly ackWaitMs?: number }): ReceiverFleet {
+export function receiverFleet(options: { readonly natsUrls: string; readonly sinkUrl: string; readonly ackWaitMs?: number; readonly jwks?: string }): ReceiverFleet {
   const dir = mkdtempSync(join(tmpdir(), 'kar-receivers-'));
   const receivers: Receiver[] = [];
 
@@ -89,7 +97,7 @@ export function receiverFleet(options: { readonly natsUrls: string; readonly sin
       KONNECT_AUDIT_PORT: String(port),
       KONNECT_AUDIT_INSECURE_HTTP: 'true',
       KONNECT_AUDIT_DATA_DIR: dataDir,
-      KONNECT_AUDIT_JWKS: fixtureKeyFiles.jwks,
+      KONNECT_AUDIT_JWKS: options.jwks ?? fixtureKeyFiles.jwks,
       KONNECT_AUDIT_SINK: `http:${options.sinkUrl}`,
       KONNECT_AUDIT_STORE: options.natsUrls,
       KONNECT_AUDIT_NATS_ACK_WAIT_MS: String(options.ackWaitMs ?? 3000),

@@ -1,0 +1,164 @@
+/**
+ * @module cluster/cli-records
+ * `konnect-audit quarantine|dead-letter list|export|retry` against a
+ * cluster's JetStream (KONNECT_AUDIT_STORE = NATS URLs), with the same
+ * output as against the embedded store (cli/quarantine.ts, cli/dead-letter.ts):
+ * positions (`qid`, `dlid`) are the records' stream sequences.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { CliContext } from '../cli/context.js';
+import { rawOf } from '../cli/dead-letter.js';
+import { byReceivedAt } from '../cli/quarantine.js';
+import { createLineParser } from '../lines/parse-line.js';
+import { processBatch } from '../pipeline.js';
+import { previewOf, writeOut } from '../store/inspect.js';
+import { commitBatch } from '../store/jetstream/commit.js';
+import { openClusterRecords, type ClusterDeadLetterEntry, type ClusterQuarantineEntry, type ClusterRecords, type ClusterStoreAddress } from '../store/jetstream/admin.js';
+import { eventsOfRecords } from '../store/record-codec.js';
+import type { BatchSummary, IncomingBatch } from '../store/types.js';
+import { createKeySet, createLineVerifier, DEFAULT_JWKS_URL, type LineVerifier } from '../verify/index.js';
+
+export interface ClusterRecordOptions {
+  readonly sub: 'list' | 'export' | 'retry';
+  readonly limit: number;
+  readonly format: 'text' | 'json';
+  readonly sink?: string | undefined;
+  readonly jwks?: string | undefined;
+}
+
+async function* pages<T extends { qid: number } | { dlid: number }>(read: (after: number, limit: number) => Promise<T[]>, limit: number): AsyncGenerator<T[]> {
+  let after = 0;
+  let seen = 0;
+  while (seen < limit) {
+    const page = await read(after, Math.min(500, limit - seen));
+    const last = page.at(-1);
+    if (last === undefined) return;
+    after = 'qid' in last ? last.qid : last.dlid;
+    seen += page.length;
+    yield page;
+  }
+}
+
+export async function clusterDeadLetterCommand(ctx: CliContext, address: ClusterStoreAddress, options: ClusterRecordOptions): Promise<number> {
+  const records = await openClusterRecords(address);
+  try {
+    const read = (after: number, limit: number): Promise<ClusterDeadLetterEntry[]> => records.deadLetters(after, limit, options.sink);
+    if (options.sub === 'retry') {
+      let requeued = 0;
+      for await (const page of pages(read, options.limit)) requeued += await records.requeueDeadLetters(page);
+      await writeOut(ctx.stdout, options.format === 'json' ? `${JSON.stringify({ requeued, inactive_sinks: [] })}\n` : `re-queued ${requeued} dead letters for delivery${options.sink === undefined ? '' : ` to ${options.sink}`}\n`);
+      return 0;
+    }
+    let shown = 0;
+    for await (const page of pages(read, options.limit)) {
+      shown += page.length;
+      const text = page
+        .map((d) => {
+          if (options.sub === 'export') return `${JSON.stringify({ dlid: d.dlid, sink: d.sink, id: d.id, code: d.code, reason: d.reason, failed_at: d.failedAt }).slice(0, -1)},"event":${d.json}}\n`;
+          return options.format === 'json'
+            ? `${JSON.stringify({ dlid: d.dlid, sink: d.sink, id: d.id, code: d.code, reason: d.reason, failed_at: d.failedAt, preview: previewOf(rawOf(d.json)) })}\n`
+            : `#${d.dlid}  ${d.failedAt}  ${d.sink}  ${d.code}  ${d.reason}\n    id ${previewOf(d.id, 24)}  ${previewOf(rawOf(d.json))}\n`;
+        })
+        .join('');
+      await writeOut(ctx.stdout, text);
+    }
+    if (options.sub === 'list' && options.format === 'text') {
+      const total = options.sink === undefined ? ` of ${await records.deadLetterCount()}` : '';
+      await writeOut(ctx.stdout, `${shown}${total} dead letters${options.sink === undefined ? '' : ` of sink ${options.sink}`}${shown === options.limit ? ' (--limit N for more, export for all)' : ''}\n`);
+    }
+    return 0;
+  } finally {
+    await records.close();
+  }
+}
+
+export async function clusterQuarantineCommand(ctx: CliContext, address: ClusterStoreAddress, options: ClusterRecordOptions): Promise<number> {
+  const records = await openClusterRecords(address);
+  try {
+    const read = (after: number, limit: number): Promise<ClusterQuarantineEntry[]> => records.quarantine(after, limit);
+    if (options.sub === 'retry') {
+      await retryQuarantine(ctx, records, options);
+      return 0;
+    }
+    let shown = 0;
+    for await (const page of pages(read, options.limit)) {
+      shown += page.length;
+      const text = page
+        .map((e) => {
+          if (options.sub === 'export') return `${JSON.stringify({ qid: e.qid, id: e.id, kind: e.kind, code: e.code, reason: e.reason, received_at: e.receivedAt, raw: e.raw })}\n`;
+          return options.format === 'json'
+            ? `${JSON.stringify({ qid: e.qid, id: e.id, kind: e.kind, code: e.code, reason: e.reason, received_at: e.receivedAt, preview: previewOf(e.raw) })}\n`
+            : `#${e.qid}  ${e.receivedAt}  ${e.kind}  ${e.code}  ${e.reason}\n    id ${previewOf(e.id, 24)}  ${previewOf(e.raw)}\n`;
+        })
+        .join('');
+      await writeOut(ctx.stdout, text);
+    }
+    if (options.sub === 'list' && options.format === 'text') {
+      const total = await records.quarantineCount();
+      await writeOut(ctx.stdout, `${shown} of ${total} quarantined lines${shown < total ? ' (--limit N for more, export for all)' : ''}\n`);
+    }
+    return 0;
+  } finally {
+    await records.close();
+  }
+}
+
+/**
+ * Verifies the quarantined lines again (the receiver's own pipeline, policy
+ * `quarantine`), stores those that now verify like any batch (dedup claims
+ * and all) and then removes them from the quarantine; the others stay.
+ */
+async function retryQuarantine(ctx: CliContext, records: ClusterRecords, options: ClusterRecordOptions): Promise<void> {
+  const configured = options.jwks ?? ctx.env['KONNECT_AUDIT_JWKS'] ?? DEFAULT_JWKS_URL;
+  const source = /^[a-z][a-z0-9+.-]*:\/\//i.test(configured) || isAbsolute(configured) ? configured : resolve(ctx.cwd, configured);
+  const keySet = createKeySet({ source });
+  await keySet.start();
+  const totals = { examined: 0, verified: 0, queued: 0, duplicates: 0 };
+  const deps = { js: records.js, jsm: records.jsm, maxPayload: 1024 * 1024, onFailure: () => undefined };
+  try {
+    const verifier = createLineVerifier({ keySet });
+    for await (const page of pages((after, limit) => records.quarantine(after, limit), options.limit)) {
+      totals.examined += page.length;
+      for (const group of byReceivedAt(page)) {
+        const { batch, qids } = await reverify(group, verifier);
+        if (qids.length === 0 || batch === undefined) continue;
+        const summary = await commitBatch(deps, { ...batch, quarantine: [] });
+        await records.removeQuarantine(qids);
+        totals.verified += qids.length;
+        totals.queued += summary.accepted;
+        totals.duplicates += summary.duplicates;
+      }
+    }
+  } finally {
+    await keySet.close();
+  }
+  const stillFailing = totals.examined - totals.verified;
+  await writeOut(
+    ctx.stdout,
+    options.format === 'json'
+      ? `${JSON.stringify({ examined: totals.examined, verified: totals.verified, queued: totals.queued, duplicates: totals.duplicates, still_failing: stillFailing })}\n`
+      : `examined ${totals.examined} quarantined lines: ${totals.verified} now verify (${totals.queued} queued for delivery, ${totals.duplicates} already received), ${stillFailing} still fail and stay\n`,
+  );
+}
+
+async function reverify(group: readonly ClusterQuarantineEntry[], verifier: LineVerifier): Promise<{ batch: IncomingBatch | undefined; qids: number[] }> {
+  const first = group[0];
+  if (first === undefined) return { batch: undefined, qids: [] };
+  const receivedMs = Date.parse(first.receivedAt);
+  let captured: IncomingBatch | undefined;
+  const capture = {
+    commitBatch(batch: IncomingBatch): Promise<BatchSummary> {
+      captured = batch;
+      return Promise.resolve({ accepted: 0, duplicates: 0, quarantined: 0, rejected: 0 });
+    },
+  };
+  const body = Buffer.from(group.map((e) => e.raw).join('\n'), 'utf8');
+  await processBatch(body, { lineParser: createLineParser(), verifier, store: capture, policy: 'quarantine', now: () => (Number.isFinite(receivedMs) ? new Date(receivedMs) : new Date()) });
+  const qidOf = new Map(group.map((e) => [e.raw, e.qid]));
+  const qids: number[] = [];
+  for (const event of eventsOfRecords(captured?.records ?? [])) {
+    const qid = event.event === undefined ? undefined : qidOf.get(event.event.raw);
+    if (event.event?.signature.status === 'valid' && qid !== undefined) qids.push(qid);
+  }
+  return { batch: captured, qids };
+}
