@@ -6,8 +6,8 @@
  * - the same batches posted to two receivers: each event delivered once;
  * - kill -9 of a receiver under load, then of a NATS node under load:
  *   every event answered 200 is delivered (duplicates counted: at least once);
- * - quorum lost: 500 or 429, never 200, and /readyz 503; quorum back:
- *   /readyz 200 and delivery resumes.
+ * - quorum lost: 500 or 429, never 200, /readyz 503 and
+ *   konnect_audit_nats_connected 0; quorum back: /readyz 200 and delivery resumes.
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -145,9 +145,15 @@ describe.runIf(nats.path !== undefined)('receivers in cluster mode on a three-no
     collector.setUp(false);
     const before = makeBatches(3);
     for (const lines of before) expect((await post(a.url, lines)).status).toBe(200);
+    const metrics = async (): Promise<string> => (await fetch(`${a.base}/metrics`)).text();
+    const healthy = await metrics();
+    expect(healthy).toMatch(/^konnect_audit_nats_connected 1$/m);
+    expect(healthy).toMatch(/^konnect_audit_nats_publish_seconds_count\{outcome="stored"\} [1-9]/m);
+    expect(healthy).toMatch(/^konnect_audit_nats_consumer_lag_messages\{sink="http"\} \d+$/m);
     await cluster.kill(1);
     await cluster.kill(2);
     await vi.waitFor(async () => expect(await readyz(a.base)).toBe(503), { timeout: 20_000, interval: 250 });
+    expect(await metrics()).toMatch(/^konnect_audit_nats_connected 0$/m);
     const during = makeBatches(3);
     const answers = await Promise.all(during.map((lines) => post(a.url, lines)));
     for (const answer of answers) expect([429, 500]).toContain(answer.status);
