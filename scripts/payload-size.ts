@@ -4,6 +4,7 @@
  *
  *   npx tsx scripts/payload-size.ts            # markdown table
  *   npx tsx scripts/payload-size.ts --json     # the numbers
+ *   npx tsx scripts/payload-size.ts --cpu      # + CPU µs per event to make each payload
  *
  * The lines go through `konnect-audit parse --jwks fixtures/keys/jwks.json`
  * (in process), then each payload is encoded as the sinks send it: NDJSON
@@ -62,7 +63,42 @@ const list = await events();
 const records: SinkRecord[] = list.map((event) => ({ id: event.id, json: JSON.stringify(event), event }));
 const rows = [measure(records, 'v1', false), measure(records, 'ocsf', false), measure(records, 'ecs', false), measure(records, 'raw', false), measure(records, 'ocsf', true), measure(records, 'ecs', true)];
 
-if (process.argv.includes('--json')) {
+/**
+ * CPU per event to make a payload as a sink does: mapped and serialized from
+ * the event object the store's reader hands over (`fromObject`), or with the
+ * event parsed from the stored JSON first (a reader without the object). A
+ * measurement on a shared machine: compare the rows, not the absolute values.
+ */
+function cpuMicrosPerEvent(payload: PayloadSchema, rounds: number, fromObject: boolean): number {
+  const format = createRecordFormatter({ payload, rawData: false });
+  let sink = 0;
+  const start = process.cpuUsage();
+  for (let round = 0; round < rounds; round++) {
+    for (const stored of records) {
+      let parsed: NormalizedEvent | undefined = fromObject ? stored.event : undefined;
+      const record: SinkRecord = {
+        id: '',
+        json: stored.json,
+        get event() {
+          parsed ??= JSON.parse(stored.json) as NormalizedEvent;
+          return parsed;
+        },
+      };
+      sink += format(record).length;
+    }
+  }
+  const used = process.cpuUsage(start);
+  if (sink === 0) throw new Error('nothing formatted');
+  return (used.user + used.system) / (rounds * records.length);
+}
+
+if (process.argv.includes('--cpu')) {
+  const payloads = ['v1', 'ocsf', 'ecs', 'raw'] as const;
+  for (const payload of payloads) cpuMicrosPerEvent(payload, 200, false);
+  const micros = (payload: PayloadSchema, fromObject: boolean) => Number(cpuMicrosPerEvent(payload, 2000, fromObject).toFixed(2));
+  const cpu = payloads.map((payload) => ({ payload, fromObject: micros(payload, true), parsedFromJson: micros(payload, false) }));
+  console.log(JSON.stringify({ events: list.length, rounds: 2000, cpu }));
+} else if (process.argv.includes('--json')) {
   console.log(JSON.stringify({ events: list.length, files: FILES, rows }, null, 2));
 } else {
   const v1 = rows[0] as Row;
