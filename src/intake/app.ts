@@ -219,7 +219,7 @@ async function decodeWithinLease(
   const first = plain ? 0 : Math.min(cap, isGzip(raw) ? (gzipInflatedSizeHint(raw) ?? cap) : Math.max(1024 * 1024, raw.length * 16));
   if (!(await lease.resize(raw.length + first))) return 'no-room';
   if (plain) return decodeBody(raw, coding, cap);
-  let decoded = await decodeBody(raw, coding, Math.max(first, 1));
+  let decoded = await decodeBody(raw, coding, Math.max(first, 1), first);
   if (!decoded.ok && decoded.code === 'KAR_ERR_INTAKE_INFLATED_TOO_LARGE' && first < cap) {
     if (!(await lease.resize(raw.length + cap))) return 'no-room';
     decoded = await decodeBody(raw, coding, cap);

@@ -180,7 +180,7 @@ type Inflater = 'gunzip' | 'inflate' | 'inflateRaw';
 const inflateSyncBy = { gunzip: gunzipSync, inflate: inflateSync, inflateRaw: inflateRawSync } as const;
 const inflateStreamBy = { gunzip: createGunzip, inflate: createInflate, inflateRaw: createInflateRaw } as const;
 
-async function inflate(raw: Buffer, kind: Inflater, maxInflatedBytes: number): Promise<Decoded<Buffer>> {
+async function inflate(raw: Buffer, kind: Inflater, maxInflatedBytes: number, expectedBytes: number | undefined): Promise<Decoded<Buffer>> {
   const budget = Math.min(maxInflatedBytes, SYNC_INFLATE_BYTES);
   try {
     return { ok: true, value: inflateSyncBy[kind](raw, { maxOutputLength: budget }) };
@@ -189,17 +189,21 @@ async function inflate(raw: Buffer, kind: Inflater, maxInflatedBytes: number): P
       return { ok: false, code: 'KAR_ERR_INTAKE_BODY_UNDECODABLE', detail: `the body cannot be inflated: ${(error as Error).message}` };
     }
     if (budget >= maxInflatedBytes) return { ok: false, code: 'KAR_ERR_INTAKE_INFLATED_TOO_LARGE', detail: `the body inflates past the ${maxInflatedBytes}-byte limit` };
-    return inflateCapped(raw, inflateStreamBy[kind](), maxInflatedBytes);
+    return inflateCapped(raw, inflateStreamBy[kind](), maxInflatedBytes, expectedBytes);
   }
 }
 
-/** Decodes a body received with the given coding, within `maxInflatedBytes`. */
-export async function decodeBody(raw: Buffer, coding: BodyCoding, maxInflatedBytes: number): Promise<Decoded<Buffer>> {
-  if (isGzip(raw)) return inflate(raw, 'gunzip', maxInflatedBytes);
+/**
+ * Decodes a body received with the given coding, within `maxInflatedBytes`.
+ * `expectedBytes` (the gzip trailer's size, intake/admission.ts) lets a large
+ * body inflate straight into one buffer of that size.
+ */
+export async function decodeBody(raw: Buffer, coding: BodyCoding, maxInflatedBytes: number, expectedBytes?: number): Promise<Decoded<Buffer>> {
+  if (isGzip(raw)) return inflate(raw, 'gunzip', maxInflatedBytes, expectedBytes);
   if (coding === 'gzip') {
     return { ok: false, code: 'KAR_ERR_INTAKE_BODY_UNDECODABLE', detail: 'the body is labelled gzip but does not start with the gzip magic bytes 1f 8b' };
   }
-  if (coding === 'deflate') return inflate(raw, isZlibWrapped(raw) ? 'inflate' : 'inflateRaw', maxInflatedBytes);
+  if (coding === 'deflate') return inflate(raw, isZlibWrapped(raw) ? 'inflate' : 'inflateRaw', maxInflatedBytes, undefined);
   if (raw.length > maxInflatedBytes) {
     return { ok: false, code: 'KAR_ERR_INTAKE_INFLATED_TOO_LARGE', detail: `the body is over the ${maxInflatedBytes}-byte limit` };
   }
@@ -210,11 +214,17 @@ export async function decodeBody(raw: Buffer, coding: BodyCoding, maxInflatedByt
  * Streams `input` through zlib, counting output as it is produced; past the
  * cap the inflater is destroyed, so memory stays at about the cap whatever
  * the input claims. Gunzip also reads concatenated gzip members (RFC 1952 §2.2).
+ *
+ * With `expectedBytes`, output is copied into one buffer of that size as it
+ * comes: collecting chunks and concatenating them at the end held the body
+ * twice (256 MiB for a body at the 128 MiB cap). Output beyond the
+ * expectation (several members, or a wrong hint) falls back to chunks.
  */
-export function inflateCapped(input: Buffer, inflater: Gunzip | Inflate | InflateRaw, maxInflatedBytes: number): Promise<Decoded<Buffer>> {
+export function inflateCapped(input: Buffer, inflater: Gunzip | Inflate | InflateRaw, maxInflatedBytes: number, expectedBytes?: number): Promise<Decoded<Buffer>> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let total = 0;
+    let target = expectedBytes !== undefined && expectedBytes > 0 && expectedBytes <= maxInflatedBytes ? Buffer.allocUnsafe(expectedBytes) : undefined;
     let settled = false;
     const settle = (outcome: Decoded<Buffer>): void => {
       if (settled) return;
@@ -225,16 +235,25 @@ export function inflateCapped(input: Buffer, inflater: Gunzip | Inflate | Inflat
       total += chunk.length;
       if (total > maxInflatedBytes) {
         chunks.length = 0;
+        target = undefined;
         inflater.destroy();
         settle({ ok: false, code: 'KAR_ERR_INTAKE_INFLATED_TOO_LARGE', detail: `the body inflates past the ${maxInflatedBytes}-byte limit` });
         return;
+      }
+      if (target !== undefined && total <= target.length) {
+        chunk.copy(target, total - chunk.length);
+        return;
+      }
+      if (target !== undefined) {
+        chunks.push(target.subarray(0, total - chunk.length));
+        target = undefined;
       }
       chunks.push(chunk);
     });
     inflater.on('error', (error: Error) => {
       settle({ ok: false, code: 'KAR_ERR_INTAKE_BODY_UNDECODABLE', detail: `the body cannot be inflated: ${error.message}` });
     });
-    inflater.on('end', () => settle({ ok: true, value: Buffer.concat(chunks, total) }));
+    inflater.on('end', () => settle({ ok: true, value: target !== undefined ? target.subarray(0, total) : Buffer.concat(chunks, total) }));
     inflater.end(input);
   });
 }

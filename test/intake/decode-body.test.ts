@@ -190,4 +190,17 @@ describe('inflateCapped', () => {
     const result = await inflateCapped(gzipSync(Buffer.alloc(1000)), createGunzip(), 1000);
     expect(result.ok && result.value.length).toBe(1000);
   });
+
+  // The expected size (the gzip trailer's) only decides where output is copied: the bytes are the same whatever it says.
+  const text = Buffer.from(Array.from({ length: 40_000 }, (_, i) => `line ${i} ${'x'.repeat(i % 97)}\n`).join(''));
+  const twoMembers = Buffer.concat([gzipSync(text), gzipSync(text)]);
+  it.each([
+    ['exact (one member: the trailer is right)', gzipSync(text), text.length, text],
+    ['too small (two members: the trailer counts the last one)', twoMembers, text.length, Buffer.concat([text, text])],
+    ['too large (a wrong hint)', gzipSync(text), text.length * 3, text],
+    ['absent', gzipSync(text), undefined, text],
+  ])('inflates into one buffer of the expected size when it is: %s', async (_name, body, expected, want) => {
+    const result = await inflateCapped(body, createGunzip(), 64 * 1024 * 1024, expected);
+    expect(result.ok && result.value.equals(want)).toBe(true);
+  });
 });
