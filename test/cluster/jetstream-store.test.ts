@@ -109,3 +109,45 @@ describe.runIf(nats.path !== undefined)('JetStream store on a three-node nats-se
     await vi.waitFor(async () => expect((await store.commitBatch(batchOf(testEvents('quorum-back', 2)))).accepted).toBe(2), { timeout: 30_000, interval: 500 });
   }, 90_000);
 });
+
+describe.runIf(nats.path !== undefined)('JetStream store: a batch that cannot be stored takes its dedup claims back', () => {
+  let single: NatsCluster;
+  beforeAll(async () => {
+    if (nats.path === undefined) return;
+    single = await startNatsCluster(nats.path, 1);
+  }, 60_000);
+  afterAll(async () => {
+    await single?.stop();
+  });
+
+  it('answers KAR_ERR_STORE_FULL when the events stream is full, and a later batch with the same lines is not a duplicate', async () => {
+    const events = testEvents('full', 200);
+    // The sink below never acknowledges: interest retention keeps every record until the stream is full.
+    const tiny = await openJetStreamStore({ servers: [single.urls], replicas: 1, maxBytes: 4096, dedupWindowMs: 60 * 60 * 1000, sinkNames: ['held'], requestTimeoutMs: 2000 });
+    let refusedLines: typeof events = [];
+    try {
+      for (let n = 0; n < 20 && refusedLines.length === 0; n++) {
+        const lines = events.slice(n * 10, n * 10 + 10);
+        const outcome = await tiny.commitBatch(batchOf(lines)).then(
+          () => 'stored',
+          (error: unknown) => (isKarError(error) ? error.code : String(error)),
+        );
+        if (outcome !== 'stored') {
+          expect(outcome).toBe('KAR_ERR_STORE_FULL');
+          refusedLines = lines;
+        }
+      }
+      expect(refusedLines).toHaveLength(10);
+    } finally {
+      await tiny.close();
+    }
+    const roomy = await openJetStreamStore({ servers: [single.urls], replicas: 1, maxBytes: 64 * 1024 * 1024, dedupWindowMs: 60 * 60 * 1000, sinkNames: ['held'], requestTimeoutMs: 2000 });
+    try {
+      // The same lines in another batch (a replay): stored, since the refused batch released its claims.
+      const replay = [...refusedLines].reverse();
+      expect(await roomy.commitBatch(batchOf(replay))).toEqual({ accepted: 10, duplicates: 0, quarantined: 0, rejected: 0 });
+    } finally {
+      await roomy.close();
+    }
+  });
+});

@@ -56,16 +56,31 @@ function toStoreError(error: unknown, action: string): KarError {
   return new KarError('KAR_ERR_STORE_UNAVAILABLE', `cannot ${action}: ${message}`, { cause: error });
 }
 
-async function claim(deps: CommitDeps, subject: string, key: Uint8Array, keyText: string): Promise<boolean> {
+/** A line's claim: fresh (this call made it: `seq` in the ids stream), this batch's own earlier claim, or another batch's. */
+type Claim = { readonly fresh: true; readonly seq: number } | { readonly fresh: false; readonly own: boolean };
+
+async function claim(deps: CommitDeps, subject: string, key: Uint8Array, keyText: string): Promise<Claim> {
   try {
-    await deps.js.publish(subject, key);
-    return true;
+    const ack = await deps.js.publish(subject, key);
+    return { fresh: true, seq: ack.seq };
   } catch (error) {
     if (apiCode(error) !== PER_SUBJECT_LIMIT) throw error;
   }
   // Taken: by this batch (keep the line; the events stream dedups the copy) or by another (a duplicate).
   const existing = await deps.jsm.streams.getMessage(IDS_STREAM, { last_by_subj: subject });
-  return existing !== null && existing.string() === keyText;
+  return { fresh: false, own: existing !== null && existing.string() === keyText };
+}
+
+/**
+ * The batch could not be stored after its claims were made: take them back,
+ * so that a later copy of these lines in another batch (a replay) is not
+ * counted as a duplicate of events that were never stored. Best effort: a
+ * failure here (no quorum) leaves the claims to the same batch's retry,
+ * which finds them its own.
+ */
+async function releaseClaims(deps: CommitDeps, claims: readonly (readonly Claim[])[]): Promise<void> {
+  const seqs = claims.flat().flatMap((c) => (c.fresh ? [c.seq] : []));
+  await Promise.allSettled(seqs.map((seq) => deps.jsm.streams.deleteMessage(IDS_STREAM, seq, false)));
 }
 
 export async function commitBatch(deps: CommitDeps, batch: IncomingBatch): Promise<BatchSummary> {
@@ -93,9 +108,16 @@ async function publishBatch(deps: CommitDeps, batch: IncomingBatch): Promise<Bat
   }
   const keyText = batchKey(batch.records.map((record) => record.keys));
   const key = encoder.encode(keyText);
-  const claims = await Promise.all(
-    batch.records.map((record) => Promise.all(Array.from({ length: lineCount(record) }, (_, line) => claim(deps, keySubject(record.keys, line), key, keyText)))),
+  const settled = await Promise.all(
+    batch.records.map((record) => Promise.allSettled(Array.from({ length: lineCount(record) }, (_, line) => claim(deps, keySubject(record.keys, line), key, keyText)))),
   );
+  const made = settled.map((lines) => lines.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
+  const failed = settled.flat().find((r) => r.status === 'rejected');
+  if (failed !== undefined) {
+    await releaseClaims(deps, made);
+    throw failed.reason;
+  }
+  const claims = made.map((lines) => lines.map((c) => c.fresh || c.own));
   let accepted = 0;
   let duplicates = batch.duplicates;
   const publishes: Promise<unknown>[] = [];
@@ -112,7 +134,12 @@ async function publishBatch(deps: CommitDeps, batch: IncomingBatch): Promise<Bat
   for (const [n, record] of batch.quarantine.entries()) {
     publishes.push(deps.js.publish(QUARANTINE_SUBJECT, encoder.encode(JSON.stringify({ ...(record satisfies QuarantineRecord), receivedAt: batch.receivedAt })), { msgID: `${keyText}-q${n}-${record.id.slice(0, 24)}` }));
   }
-  await Promise.all(publishes);
+  try {
+    await Promise.all(publishes);
+  } catch (error) {
+    await releaseClaims(deps, made);
+    throw error;
+  }
   const rejected = batch.quarantine.filter((record) => record.kind === 'rejected').length;
   return { accepted, duplicates, quarantined: batch.quarantine.length - rejected, rejected };
 }
