@@ -16,7 +16,7 @@ import type { Writable } from 'node:stream';
 import { batchBufferBytes, createBufferPool, openInput, readRawLines, STDIN_NAME, type RecordBatch } from '../audit/index.js';
 import { KarError, type ErrorCode } from '../errors/index.js';
 import { createLineParser, isLineError, type LineParser } from '../lines/parse-line.js';
-import { isoToIso, normalizeLine, type NormalizedEvent } from '../normalize/index.js';
+import { isoToIso, normalizeLine, normalizeWarningTotals, normalizeWarnings, type NormalizedEvent, type NormalizeWarning } from '../normalize/index.js';
 import { formatPayload, isPayloadSchema, payloadSchemas, type PayloadSchema } from '../payload/index.js';
 import { createKeySet, createLineVerifier, extractSignature, type KeySet, type LineVerifier, type VerifyItem } from '../verify/index.js';
 import { parseCommandArgs, usageError } from './args.js';
@@ -50,9 +50,25 @@ Options:
   --raw-data            ocsf/ecs: add the original line (raw_data / event.original)
   -h, --help
 
+Lines that parsed with a warning (CEF text before the first key=, kept in the
+event's extension_preamble; a key given twice, the last value kept) are counted
+in one line on stderr at the end; they do not change the exit code.
+
 Exit: 0 every line parsed (whatever its signature status), 1 some lines gave an
 error object, 2 usage or I/O error (one line on stderr).
 `;
+
+const warningMeaning: Readonly<Record<NormalizeWarning, string>> = {
+  extension_preamble: 'CEF text before the first key=, kept in extension_preamble',
+  duplicate_key: 'a key given twice, the last value kept',
+};
+
+/** One stderr line for the warnings counted since `before`, or nothing when there were none. */
+function warningLine(before: Readonly<Record<NormalizeWarning, number>>): string | undefined {
+  const now = normalizeWarningTotals();
+  const parts = normalizeWarnings.filter((w) => now[w] > before[w]).map((w) => `${now[w] - before[w]} ${w} (${warningMeaning[w]})`);
+  return parts.length === 0 ? undefined : `konnect-audit parse: warnings: ${parts.join(', ')}\n`;
+}
 
 interface ParseOptions {
   readonly inputs: readonly string[];
@@ -110,6 +126,7 @@ export const parseCommand: Command = async (ctx: CliContext) => {
     verifier = createLineVerifier({ keySet });
   }
   const output = createOutput(ctx.stdout);
+  const warningsBefore = normalizeWarningTotals();
   try {
     const parser = createLineParser({ maxLineBytes: options.maxLineBytes });
     // One batch at a time: a reused buffer plus the one the reader fills next.
@@ -141,6 +158,8 @@ export const parseCommand: Command = async (ctx: CliContext) => {
     }
     return errors > 0 ? 1 : 0;
   } finally {
+    const warnings = warningLine(warningsBefore);
+    if (warnings !== undefined) ctx.stderr.write(warnings);
     output.release();
     await keySet?.close();
   }

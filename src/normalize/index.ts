@@ -10,4 +10,4 @@ export { eventIdOf, rawLineId, MAX_SIG_ID_BYTES } from './event-id.js';
 export { categoryOf, type CategoryInput } from './category.js';
 export { fieldMap, typedKeys, toBoolean, toInteger, typedValue, type FieldMapping, type FieldType, type TypedKey } from './field-map.js';
 export { eventTimeOf, epochMillisToIso, isoToIso, rfc3164ToIso, type TimeSources } from './time.js';
-export { normalizeWarnings, type NormalizeWarning } from './metrics.js';
+export { normalizeWarnings, normalizeWarningTotals, type NormalizeWarning } from './metrics.js';

@@ -25,6 +25,15 @@ const children: Readonly<Record<NormalizeWarning, { inc(): void }>> = {
   duplicate_key: warnings.labels('duplicate_key'),
 };
 
+// The same counts as plain numbers, for a command that reports its own run (`parse`).
+const totals: Record<NormalizeWarning, number> = { extension_preamble: 0, duplicate_key: 0 };
+
 export function countNormalizeWarning(warning: NormalizeWarning): void {
   children[warning].inc();
+  totals[warning]++;
+}
+
+/** Warnings counted by this process so far (a snapshot). */
+export function normalizeWarningTotals(): Readonly<Record<NormalizeWarning, number>> {
+  return { ...totals };
 }

@@ -287,3 +287,21 @@ describe('parse as a real process (dist/, built by npm test)', () => {
     expect(Buffer.concat(out).toString()).toBe(readFileSync(fixture('kong-doc-examples.expected.ndjson'), 'utf8'));
   });
 });
+
+describe('parse: lines with a warning are reported, not hidden (SPEC 4, issue 12)', () => {
+  it('counts CEF text before the first key= and a duplicate key in one stderr line; the event keeps the text; exit 0', async () => {
+    const input = Buffer.from(['CEF:0|a|b|c|d|e|f|garbage text msg=hi', 'CEF:0|a|b|c|d|e|f|msg=one msg=two', 'CEF:0|a|b|c|d|e|f|msg=clean'].join('\n'));
+    const run = await parse(['-'], input);
+    expect(run.code).toBe(0);
+    expect(run.lines[0]?.['extension_preamble']).toBe('garbage text');
+    expect(run.stderr).toBe(
+      'konnect-audit parse: warnings: 1 extension_preamble (CEF text before the first key=, kept in extension_preamble), 1 duplicate_key (a key given twice, the last value kept)\n',
+    );
+  });
+
+  it('says nothing on stderr when no line had a warning', async () => {
+    const run = await parse(['-'], Buffer.from('CEF:0|a|b|c|d|e|f|msg=clean\n'));
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+  });
+});
