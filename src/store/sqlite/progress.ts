@@ -89,11 +89,13 @@ export function createProgress(db: Database, counters: QueueCounters): Progress 
       const newest = recordEndPosition(lastSeq.get() ?? 0);
       const oldest = oldestSeq.get();
       const start = anyActiveKept || oldest === null || oldest === undefined ? newest : oldest * POSITIONS_PER_RECORD - 1;
+      // Only what changes is written (a store opened on a full disk must not need room).
       for (const name of wanted) {
-        if (known.has(name)) setActive.run(1, name);
-        else insertSink.run(name, start);
+        const sink = known.get(name);
+        if (sink === undefined) insertSink.run(name, start);
+        else if (!sink.active) setActive.run(1, name);
       }
-      for (const name of known.keys()) if (!wanted.has(name)) setActive.run(0, name);
+      for (const [name, sink] of known) if (!wanted.has(name) && sink.active) setActive.run(0, name);
     },
     sinks,
     readPending(sink, limits) {

@@ -97,6 +97,8 @@ export function migrate(db: Database): void {
   if (version > SCHEMA_VERSION) {
     throw new KarError('KAR_ERR_STORE_UNAVAILABLE', `the store was written by a newer version (schema ${version}, this build knows ${SCHEMA_VERSION})`);
   }
+  // Nothing to write when the schema is current: opening a store on a full disk must not need room.
+  if (version === SCHEMA_VERSION) return;
   db.transaction(() => {
     db.exec(ddl);
     if (version === 1) migrateEventsToRecords(db);
@@ -113,13 +115,15 @@ export function migrate(db: Database): void {
 function migrateEventsToRecords(db: Database): void {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
   if (!exists) return;
-  const rows = db.prepare<[], { seq: number; id: string; json: string; stored_at: number; target: string | null }>('SELECT seq, id, json, stored_at, target FROM events ORDER BY seq');
-  const insert = db.prepare<[number, Uint8Array, number, number, string | null]>('INSERT INTO records(seq, payload, skip, events, bytes, stored_at, target) VALUES (?, ?, NULL, 1, ?, ?, ?)');
+  const page = db.prepare<[number], { seq: number; id: string; json: string; stored_at: number; target: string | null }>('SELECT seq, id, json, stored_at, target FROM events WHERE seq > ? ORDER BY seq LIMIT 1000');
+  const insert = db.prepare<[number, Buffer, number, number, string | null]>('INSERT INTO records(seq, payload, skip, events, bytes, stored_at, target) VALUES (?, ?, NULL, 1, ?, ?, ?)');
   let bytes = 0;
-  for (const row of rows.iterate()) {
-    const payload = encodeEventsRecord([{ id: row.id, json: row.json }]);
-    insert.run(row.seq, payload, payload.length, row.stored_at, row.target);
-    bytes += payload.length;
+  for (let rows = page.all(0); rows.length > 0; rows = page.all(rows.at(-1)?.seq ?? Number.MAX_SAFE_INTEGER)) {
+    for (const row of rows) {
+      const payload = Buffer.from(encodeEventsRecord([{ id: row.id, json: row.json }]));
+      insert.run(row.seq, payload, payload.length, row.stored_at, row.target);
+      bytes += payload.length;
+    }
   }
   // New records continue after the last event seq ever given (deleted ones included).
   const sequence = db.prepare<[string], number>('SELECT seq FROM sqlite_sequence WHERE name = ?').pluck();

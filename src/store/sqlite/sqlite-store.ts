@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { KarError } from '../../errors/index.js';
 import { createSilentLogger, type Logger } from '../../observability/logger.js';
 import { firstRecordAfter } from '../record-codec.js';
+import { createBallast } from './ballast.js';
 import { createQueueCounters } from './counters.js';
 import { createDedupTable } from './dedup.js';
 import { toStoreError } from './errors.js';
@@ -138,6 +139,13 @@ export function openStore(options: StoreOptions): SqliteStore {
     try {
       return db.transaction(fn).immediate();
     } catch (error) {
+      const storeError = toStoreError(error, action);
+      // A full disk: use the room kept for this (ballast.ts), once.
+      if (storeError.details?.['sqlite'] !== 'SQLITE_FULL' || ballast?.release() !== true) throw storeError;
+    }
+    try {
+      return db.transaction(fn).immediate();
+    } catch (error) {
       throw toStoreError(error, action);
     }
   }
@@ -151,6 +159,9 @@ export function openStore(options: StoreOptions): SqliteStore {
     }
   }
 
+  // Only serve keeps room for delivery progress (the CLI opens an existing store).
+  const ballast = options.sinkNames === undefined ? undefined : createBallast(options.dataDir, logger);
+  ballast?.restore();
   if (options.sinkNames !== undefined) {
     const names = options.sinkNames;
     write('register the sinks', () => {
@@ -196,6 +207,7 @@ export function openStore(options: StoreOptions): SqliteStore {
         progress.advance(sink, uptoSeq, deadLetters, failedAt);
         progress.pruneDelivered();
       });
+      if (counters.read().events === 0) ballast?.restore();
     },
     onCommit(listener) {
       listeners.add(listener);
