@@ -6,10 +6,12 @@
  * other receiver when one stops, and a lost quorum fails commits (500) and
  * turns health red, and back.
  */
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isKarError } from '../../src/errors/index.js';
 import { openJetStreamStore, type JetStreamStore } from '../../src/store/jetstream/index.js';
 import type { PendingEvent } from '../../src/store/types.js';
+import { createTestPki, type TestPki } from '../sinks/support/tls.js';
 import { externalDaemon } from '../support/external-daemon.js';
 import { startNatsCluster, type NatsCluster } from './support/nats-cluster.js';
 import { batchOf, testEvents } from './support/records.js';
@@ -149,5 +151,36 @@ describe.runIf(nats.path !== undefined)('JetStream store: a batch that cannot be
     } finally {
       await roomy.close();
     }
+  });
+});
+
+describe.runIf(nats.path !== undefined)('JetStream store over TLS (KONNECT_AUDIT_NATS_CA)', () => {
+  let secure: NatsCluster;
+  let pki: TestPki;
+  beforeAll(async () => {
+    if (nats.path === undefined) return;
+    pki = await createTestPki('konnect-audit NATS test CA');
+    secure = await startNatsCluster(nats.path, 1, { tls: { certFile: pki.certFile, keyFile: pki.keyFile } });
+  }, 60_000);
+  afterAll(async () => {
+    await secure?.stop();
+    if (pki !== undefined) rmSync(pki.dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['trusts the servers through the configured CA and stores', true, 'stored'],
+    ['refuses servers it cannot verify (no CA configured): KAR_ERR_STORE_UNAVAILABLE', false, 'KAR_ERR_STORE_UNAVAILABLE'],
+  ])('%s', async (_name, withCa, expected) => {
+    const outcome = await openJetStreamStore({ servers: [secure.urls], replicas: 1, maxBytes: 1024 * 1024, dedupWindowMs: 60 * 60 * 1000, requestTimeoutMs: 2000, ...(withCa ? { caFile: pki.caFile } : {}) }).then(
+      async (store) => {
+        try {
+          return (await store.commitBatch(batchOf(testEvents('tls', 2)))).accepted === 2 ? 'stored' : 'not stored';
+        } finally {
+          await store.close();
+        }
+      },
+      (error: unknown) => (isKarError(error) ? error.code : String(error)),
+    );
+    expect(outcome).toBe(expected);
   });
 });

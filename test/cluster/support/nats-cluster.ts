@@ -53,11 +53,12 @@ export async function freePort(): Promise<number> {
 }
 
 /** The nats-server configuration the tests use (docs/CLUSTER.md shows it). */
-export function natsNodeConfig(node: { name: string; port: number; monitorPort: number; clusterPort: number; storeDir: string }, routes: readonly number[]): string {
+export function natsNodeConfig(node: { name: string; port: number; monitorPort: number; clusterPort: number; storeDir: string }, routes: readonly number[], tls?: NatsTls): string {
   return [
     `server_name: ${node.name}`,
     `listen: 127.0.0.1:${node.port}`,
     `http: 127.0.0.1:${node.monitorPort}`,
+    ...(tls === undefined ? [] : ['tls {', `  cert_file: "${tls.certFile}"`, `  key_file: "${tls.keyFile}"`, '}']),
     'jetstream {',
     `  store_dir: "${node.storeDir}"`,
     '  max_memory_store: 64MB',
@@ -70,7 +71,13 @@ export function natsNodeConfig(node: { name: string; port: number; monitorPort: 
   ].join('\n');
 }
 
-export async function startNatsCluster(binary: string, size = 3): Promise<NatsCluster> {
+/** TLS on the client port (clients must trust the certificate's CA). */
+export interface NatsTls {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+export async function startNatsCluster(binary: string, size = 3, options: { readonly tls?: NatsTls } = {}): Promise<NatsCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kar-nats-'));
   const ports = await Promise.all(Array.from({ length: size * 3 }, () => freePort()));
   const clusterPorts = Array.from({ length: size }, (_, i) => ports[i * 3 + 2] ?? 0);
@@ -80,8 +87,8 @@ export async function startNatsCluster(binary: string, size = 3): Promise<NatsCl
     mkdirSync(storeDir, { recursive: true });
     const spec = { name, port: ports[i * 3] ?? 0, monitorPort: ports[i * 3 + 1] ?? 0, clusterPort: clusterPorts[i] ?? 0, storeDir };
     const configFile = join(dir, `${name}.conf`);
-    writeFileSync(configFile, natsNodeConfig(spec, size > 1 ? clusterPorts.filter((_, j) => j !== i) : []));
-    return { name, port: spec.port, monitorPort: spec.monitorPort, url: `nats://127.0.0.1:${spec.port}`, configFile, storeDir, process: undefined };
+    writeFileSync(configFile, natsNodeConfig(spec, size > 1 ? clusterPorts.filter((_, j) => j !== i) : [], options.tls));
+    return { name, port: spec.port, monitorPort: spec.monitorPort, url: `${options.tls === undefined ? 'nats' : 'tls'}://127.0.0.1:${spec.port}`, configFile, storeDir, process: undefined };
   });
 
   function launch(node: NatsNode): void {
