@@ -20,6 +20,7 @@ import { headers } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { KarError, isKarError } from '../../errors/index.js';
 import { DEDUP_KEY_BYTES, type BatchSummary, type IncomingBatch, type QuarantineRecord, type RecordToStore } from '../types.js';
+import type { Claimer } from './claimer.js';
 import { publishSeconds } from './connection.js';
 import { batchKey, EVENTS_SUBJECT, IDS_STREAM, keySubject, QUARANTINE_SUBJECT } from './names.js';
 
@@ -31,6 +32,8 @@ export interface CommitDeps {
   readonly jsm: JetStreamManager;
   /** The server's max_payload: a record larger than this cannot be stored. */
   readonly maxPayload: number;
+  /** The cheap publish path for claims (claimer.ts); `js.publish` without it. */
+  readonly claimer?: Claimer;
   readonly onFailure: (reason: string) => void;
 }
 
@@ -61,8 +64,8 @@ type Claim = { readonly fresh: true; readonly seq: number } | { readonly fresh: 
 
 async function claim(deps: CommitDeps, subject: string, key: Uint8Array, keyText: string): Promise<Claim> {
   try {
-    const ack = await deps.js.publish(subject, key);
-    return { fresh: true, seq: ack.seq };
+    const seq = deps.claimer === undefined ? (await deps.js.publish(subject, key)).seq : await deps.claimer.publish(subject, key);
+    return { fresh: true, seq };
   } catch (error) {
     if (apiCode(error) !== PER_SUBJECT_LIMIT) throw error;
   }

@@ -10,6 +10,7 @@ import { jetstream, type JetStreamManager, type StreamConfig } from '@nats-io/je
 import { KarError } from '../../errors/index.js';
 import { createSilentLogger, type Logger } from '../../observability/logger.js';
 import type { DeliveryStore, Store } from '../types.js';
+import { createClaimer } from './claimer.js';
 import { commitBatch } from './commit.js';
 import { openClusterConnection, type ClusterConnection } from './connection.js';
 import { createJetStreamDelivery } from './delivery.js';
@@ -98,7 +99,8 @@ export async function openJetStreamStore(options: JetStreamStoreOptions): Promis
   const delivery = createJetStreamDelivery({ js, jsm, sinks, logger }, { ackWaitMs });
   delivery.start();
   logger.info({ servers: options.servers, replicas: options.replicas, sinks, ackWaitMs }, 'cluster mode: storing batches in JetStream');
-  const commitDeps = { js, jsm, maxPayload: nc.info?.max_payload ?? 1024 * 1024, onFailure: (reason: string) => connection.reportFailure(reason) };
+  const claimer = createClaimer(nc, options.requestTimeoutMs ?? 5000);
+  const commitDeps = { js, jsm, claimer, maxPayload: nc.info?.max_payload ?? 1024 * 1024, onFailure: (reason: string) => connection.reportFailure(reason) };
   let closed = false;
   return {
     connection,
@@ -112,6 +114,7 @@ export async function openJetStreamStore(options: JetStreamStoreOptions): Promis
       if (closed) return;
       closed = true;
       await delivery.stop();
+      claimer.close();
       await connection.close();
     },
   };
