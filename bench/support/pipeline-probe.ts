@@ -90,7 +90,7 @@ export async function probePipeline(batches: number, batchSize: number, prefillI
       }),
     );
     out.push(
-      await timed('parse + normalize + serialize', lines, async () => {
+      await timed('processBatch, no verifier, null store (intake: parse ... record)', lines, async () => {
         for (const body of decoded[0] ?? []) await processBatch(body, { ...base, verifier: undefined, store: nullStore });
       }),
     );
@@ -104,6 +104,16 @@ export async function probePipeline(batches: number, batchSize: number, prefillI
     out.push(
       await timed('store: all batches in one group', lines, async () => {
         await Promise.all((captured[1] ?? []).map((batch) => store.commitBatch(batch)));
+      }),
+    );
+    out.push(
+      await timed('delivery: read back (normalize + serialize at delivery), record progress', lines * 2, () => {
+        for (;;) {
+          const events = store.readPending('blackhole', { maxBytes: 1024 * 1024, maxEvents: 10_000 });
+          const last = events.at(-1);
+          if (last === undefined) return;
+          store.completeDelivery('blackhole', last.seq, []);
+        }
       }),
     );
     const items = verifyItemsOf(pools[0]?.sampleLines ?? []);

@@ -13,7 +13,8 @@ import { createServer } from 'node:net';
 import { openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { request } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { generate } from 'selfsigned';
 import { generateKeyPair, jwksOf, type GeneratedKeyPair } from '../../src/verify/index.js';
 
@@ -60,6 +61,8 @@ export interface ReceiverProcessOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Extra node flags, e.g. `--cpu-prof`. */
   readonly nodeArgs?: readonly string[];
+  /** Plain HTTP (KONNECT_AUDIT_INSECURE_HTTP, as behind a TLS-terminating proxy) instead of TLS. */
+  readonly plainHttp?: boolean;
 }
 
 export interface ReceiverProcess {
@@ -130,8 +133,7 @@ export async function startReceiverProcess(env: BenchEnvironment, options: Recei
       ...(options.threadpoolSize === undefined ? {} : { UV_THREADPOOL_SIZE: String(options.threadpoolSize) }),
       KONNECT_AUDIT_HOST: '127.0.0.1',
       KONNECT_AUDIT_PORT: String(port),
-      KONNECT_AUDIT_TLS_CERT: env.files.cert,
-      KONNECT_AUDIT_TLS_KEY: env.files.key,
+      ...(options.plainHttp === true ? { KONNECT_AUDIT_INSECURE_HTTP: 'true' } : { KONNECT_AUDIT_TLS_CERT: env.files.cert, KONNECT_AUDIT_TLS_KEY: env.files.key }),
       KONNECT_AUDIT_JWKS: env.files.jwks,
       KONNECT_AUDIT_DATA_DIR: join(env.dir, `${options.name}-data`),
       KONNECT_AUDIT_SINK: 'blackhole',
@@ -143,8 +145,9 @@ export async function startReceiverProcess(env: BenchEnvironment, options: Recei
   const pid = child.pid;
   if (pid === undefined) throw new Error('the receiver did not start');
   const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const url = `https://127.0.0.1:${port}/audit-logs`;
-  await waitHealthy(port, exited, logFile);
+  const tls = options.plainHttp !== true;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}/audit-logs`;
+  await waitHealthy(port, tls, exited, logFile);
 
   const status = async (field: string): Promise<number> => {
     const text = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -158,7 +161,7 @@ export async function startReceiverProcess(env: BenchEnvironment, options: Recei
     peakRssBytes: () => status('VmHWM'),
     cpuSeconds: async () => statCpuSeconds(await readFile(`/proc/${pid}/stat`, 'utf8')),
     cpuSecondsByThread: () => threadCpu(pid),
-    metrics: () => scrapeMetrics(port),
+    metrics: () => scrapeMetrics(port, tls),
     async stop() {
       child.kill('SIGTERM');
       return exited;
@@ -166,23 +169,23 @@ export async function startReceiverProcess(env: BenchEnvironment, options: Recei
   };
 }
 
-async function waitHealthy(port: number, exited: Promise<number | null>, logFile: string): Promise<void> {
+async function waitHealthy(port: number, tls: boolean, exited: Promise<number | null>, logFile: string): Promise<void> {
   let gone = false;
   void exited.then(() => {
     gone = true;
   });
   for (let attempt = 0; attempt < 300; attempt++) {
     if (gone) throw new Error(`the receiver exited at start; see ${logFile}:\n${await readFile(logFile, 'utf8').catch(() => '')}`);
-    if (await healthy(port)) return;
+    if (await healthy(port, tls)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`the receiver did not answer /healthz within 30 s; see ${logFile}`);
 }
 
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
+function get(port: number, tls: boolean, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolveGet, reject) => {
     // Loopback only, to the bench's own self-signed receiver.
-    const req = request({ host: '127.0.0.1', port, path, rejectUnauthorized: false, timeout: 5000 }, (res) => {
+    const req = (tls ? httpsRequest : httpRequest)({ host: '127.0.0.1', port, path, rejectUnauthorized: false, timeout: 5000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolveGet({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -204,15 +207,15 @@ export function parseMetrics(text: string): Map<string, number> {
   return out;
 }
 
-async function scrapeMetrics(port: number): Promise<Map<string, number>> {
-  const { status, body } = await get(port, '/metrics');
+async function scrapeMetrics(port: number, tls: boolean): Promise<Map<string, number>> {
+  const { status, body } = await get(port, tls, '/metrics');
   if (status !== 200) throw new Error(`GET /metrics answered ${status}`);
   return parseMetrics(body);
 }
 
-function healthy(port: number): Promise<boolean> {
+function healthy(port: number, tls: boolean): Promise<boolean> {
   return new Promise((resolveHealthy) => {
-    const req = request({ host: '127.0.0.1', port, path: '/healthz', rejectUnauthorized: false, timeout: 1000 /* loopback liveness probe only */ }, (res) => {
+    const req = (tls ? httpsRequest : httpRequest)({ host: '127.0.0.1', port, path: '/healthz', rejectUnauthorized: false, timeout: 1000 /* loopback liveness probe only */ }, (res) => {
       res.resume();
       resolveHealthy(res.statusCode === 200);
     });
