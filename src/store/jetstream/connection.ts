@@ -28,20 +28,32 @@ export interface NatsConnectionSettings {
   readonly logger: Logger;
 }
 
-const connectionState = new Gauge({ name: 'konnect_audit_nats_connected', help: '1 when the receiver is connected to NATS and a JetStream quorum answered its last probe, else 0.', registers: [metricsRegistry] });
+// Registered when a cluster store opens (registerNatsMetrics): a receiver on the embedded store exports none of these.
+const connectionState = new Gauge({ name: 'konnect_audit_nats_connected', help: '1 when the receiver is connected to NATS and a JetStream quorum answered its last probe, else 0.', registers: [] });
 export const publishSeconds = new Histogram({
   name: 'konnect_audit_nats_publish_seconds',
   help: 'Time for JetStream to acknowledge a batch (dedup claims and event messages), by outcome.',
   labelNames: ['outcome'],
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-  registers: [metricsRegistry],
+  registers: [],
 });
 export const consumerLag = new Gauge({
   name: 'konnect_audit_nats_consumer_lag_messages',
   help: "Messages (batch chunks) of the events stream a sink's shared consumer has not delivered yet: pending plus awaiting acknowledgement.",
   labelNames: ['sink'],
-  registers: [metricsRegistry],
+  registers: [],
 });
+
+function registerNatsMetrics(): void {
+  const metrics = [
+    ['konnect_audit_nats_connected', connectionState],
+    ['konnect_audit_nats_publish_seconds', publishSeconds],
+    ['konnect_audit_nats_consumer_lag_messages', consumerLag],
+  ] as const;
+  for (const [name, metric] of metrics) {
+    if (metricsRegistry.getSingleMetric(name) === undefined) metricsRegistry.registerMetric(metric);
+  }
+}
 
 export interface ClusterConnection {
   readonly nc: NatsConnection;
@@ -56,6 +68,7 @@ const PROBE_INTERVAL_MS = 1000;
 
 export async function openClusterConnection(settings: NatsConnectionSettings): Promise<ClusterConnection> {
   const timeout = settings.requestTimeoutMs ?? 5000;
+  registerNatsMetrics();
   let nc: NatsConnection;
   try {
     nc = await connect({
