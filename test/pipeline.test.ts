@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createLineParser } from '../src/lines/parse-line.js';
 import { createSilentLogger } from '../src/observability/logger.js';
-import { processBatch, type InvalidSignaturePolicy, type PipelineDeps } from '../src/pipeline.js';
-import { eventsOfRecords } from '../src/store/record-codec.js';
-import type { BatchSummary, IncomingBatch } from '../src/store/types.js';
+import { MAX_FAILED_IDS, processBatch, type InvalidSignaturePolicy, type PipelineDeps } from '../src/pipeline.js';
+import { eventDedupKey, eventTimeMs } from '../src/store/dedup-key.js';
+import { eventsOfRecords, MAX_RECORD_LINES, recordLineCount } from '../src/store/record-codec.js';
+import { DEDUP_KEY_BYTES, type BatchSummary, type IncomingBatch } from '../src/store/types.js';
+import { loadTestKey, makeSignedKonnectLines } from '../src/testing/index.js';
 import { createKeySet, createLineVerifier } from '../src/verify/index.js';
 
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url);
@@ -96,5 +98,64 @@ describe('processBatch on the mixed fixture (valid, tampered, missing, malformed
     expect(outcome.errors.KAR_ERR_LINE_NOT_UTF8).toBe(1);
     expect(outcome.summary.rejected).toBe(1);
     expect(outcome.summary.accepted).toBeGreaterThan(0);
+  });
+});
+
+describe('processBatch: memory per batch and the record it hands the store', () => {
+  const primary = loadTestKey('primary');
+
+  async function run(body: Buffer, policy: InvalidSignaturePolicy = 'quarantine') {
+    const { deps, store, keySet } = await depsFor(policy);
+    let checks = 0;
+    const verifier = deps.verifier;
+    const counting: PipelineDeps = {
+      ...deps,
+      verifier: verifier === undefined ? undefined : { verify: (items) => ((checks += items.length), verifier.verify(items)) },
+    };
+    const outcome = await processBatch(body, counting);
+    await keySet.close();
+    return { outcome, store, checks: () => checks };
+  }
+
+  it('a batch larger than one record becomes records of at most MAX_RECORD_LINES lines, every line in order', async () => {
+    const lines = makeSignedKonnectLines({ format: 'cef', count: 2 * MAX_RECORD_LINES + 17, seed: 21, key: primary.privateKey });
+    const { outcome, store } = await run(Buffer.from(`${lines.join('\n')}\n`));
+    expect(outcome.summary).toEqual({ accepted: lines.length, duplicates: 0, quarantined: 0, rejected: 0 });
+    const records = (store.batches[0] as IncomingBatch).records;
+    expect(records.map((r) => recordLineCount(r.payload))).toEqual([MAX_RECORD_LINES, MAX_RECORD_LINES, 17]);
+    expect(records.every((r) => r.keys.length === recordLineCount(r.payload) * DEDUP_KEY_BYTES)).toBe(true);
+    expect(eventsOfRecords(records).map((e) => e.event?.raw)).toEqual(lines);
+  });
+
+  it.each([
+    { quirk: 'an exact repeat is a duplicate at once, checked once', repeatOf: (line: string) => line, duplicates: 4, quarantined: 0, checks: 1 },
+    { quirk: 'a forged line reusing the sig is checked on its own and quarantined', repeatOf: (line: string) => line.replace('rt=', 'rt=9'), duplicates: 0, quarantined: 4, checks: 5 },
+  ])('$quirk', async ({ repeatOf, duplicates, quarantined, checks }) => {
+    const [line] = makeSignedKonnectLines({ format: 'cef', count: 1, seed: 22, key: primary.privateKey }) as [string];
+    const body = Buffer.from(`${[line, ...Array.from({ length: 4 }, () => repeatOf(line))].join('\n')}\n`);
+    const { outcome, checks: count } = await run(body);
+    expect(outcome.summary).toEqual({ accepted: 1, duplicates, quarantined, rejected: 0 });
+    expect(count()).toBe(checks);
+  });
+
+  it('keeps at most MAX_FAILED_IDS failed ids for the log, however many lines fail', async () => {
+    const forged = makeSignedKonnectLines({ format: 'cef', count: MAX_FAILED_IDS + 30, seed: 23, key: primary.privateKey }).map((l) => l.replace('rt=', 'rt=1'));
+    const { outcome } = await run(Buffer.from(`${forged.join('\n')}\n`));
+    expect(outcome.summary.quarantined).toBe(forged.length);
+    expect(outcome.failedIds).toHaveLength(MAX_FAILED_IDS);
+  });
+
+  it.each([
+    { quirk: 'CEF with rt, prefix timestamps (ISO, RFC 3164) and JSON with event_ts', file: 'kong-doc-examples.log' },
+    { quirk: 'the mixed fixture', file: 'mixed.log' },
+  ])('keys every line as the quarantine release does from its JSON: $quirk', async ({ file }) => {
+    const { store } = await run(readFileSync(fixture(file)), 'forward');
+    const records = (store.batches[0] as IncomingBatch).records;
+    const intake = Buffer.concat(records.map((r) => r.keys));
+    const released = Buffer.concat(
+      eventsOfRecords(records).map((e) => eventDedupKey(e.id, e.event?.signature.status ?? 'unverified', eventTimeMs({ id: e.id, json: e.json, status: 'valid' }))),
+    );
+    expect(intake.length).toBeGreaterThan(0);
+    expect(intake.equals(released)).toBe(true);
   });
 });
