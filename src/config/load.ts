@@ -11,7 +11,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { KarError, isKarError } from '../errors/index.js';
 import type { InvalidSignaturePolicy } from '../pipeline.js';
-import { parseSinkSpec, sinkConfigSchema, type SinkConfig } from '../sinks/registry.js';
+import { SINK_PAYLOAD_ENV, parseSinkSpec, sinkConfigSchema, type SinkConfig } from '../sinks/registry.js';
 import { Secret } from '../sinks/secret.js';
 import type { ParsedFlags } from './flags.js';
 import { receiverConfigSchema, type levels, type ValidatedFields } from './schema.js';
@@ -125,7 +125,7 @@ export async function loadReceiverConfig(options: LoadConfigOptions): Promise<Lo
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(describeIssue(issue, raw, origins, configPath));
   }
-  const sinks = validateSinks(raw['sinks'], origins.get('sinks'), problems);
+  const sinks = validateSinks(raw['sinks'], origins.get('sinks'), problems, env);
 
   const fields = parsed.success ? parsed.data : undefined;
   const authorization = [...(fields?.authorization ?? [])];
@@ -292,8 +292,8 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>, or
   return `${where}: ${issue.message}${shown}`;
 }
 
-function validateSinks(value: unknown, origin: Origin | undefined, problems: string[]): readonly SinkConfig[] {
-  if (value === undefined) return [sinkConfigSchema.parse({ type: 'stdout' })];
+function validateSinks(value: unknown, origin: Origin | undefined, problems: string[], env: NodeJS.ProcessEnv): readonly SinkConfig[] {
+  if (value === undefined) return defaultSinks(env, problems);
   if (!Array.isArray(value)) return [];
   const sinks: SinkConfig[] = [];
   value.forEach((item, index) => {
@@ -314,6 +314,16 @@ function validateSinks(value: unknown, origin: Origin | undefined, problems: str
     seen.add(sink.name);
   }
   return sinks;
+}
+
+/** No sink configured: stdout, sending the payload KONNECT_AUDIT_SINK_PAYLOAD names (if any). */
+function defaultSinks(env: NodeJS.ProcessEnv, problems: string[]): readonly SinkConfig[] {
+  try {
+    return [parseSinkSpec('stdout', { [SINK_PAYLOAD_ENV]: env[SINK_PAYLOAD_ENV] })];
+  } catch (error) {
+    problems.push(isKarError(error) ? error.message : String(error));
+    return [];
+  }
 }
 
 async function readAuthorizationFile(path: string, where: string, problems: string[]): Promise<Secret[]> {

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { loadReceiverConfig, parseServeFlags } from '../../src/config/index.js';
 import type { NormalizedEvent } from '../../src/normalize/event.js';
 import { createSilentLogger } from '../../src/observability/logger.js';
 import { toEcs, toOcsf } from '../../src/payload/index.js';
@@ -57,6 +58,24 @@ function receivedLines(): string[] {
     .concat(madeLines())
     .filter((line) => raws.has(line));
 }
+
+describe('KONNECT_AUDIT_SINK_PAYLOAD in the receiver configuration', () => {
+  const base = { KONNECT_AUDIT_AUTHORIZATION: 'Bearer 0123456789abcdef0123456789abcdef0123456789', KONNECT_AUDIT_TLS_CERT: '/tls/cert.pem', KONNECT_AUDIT_TLS_KEY: '/tls/key.pem' };
+  const load = (env: Record<string, string>) => loadReceiverConfig({ flags: parseServeFlags([]), env: { ...base, ...env }, cwd: tmp });
+
+  it.each([
+    ['the default stdout sink takes it', { KONNECT_AUDIT_SINK_PAYLOAD: 'ecs' }, { type: 'stdout', payload: 'ecs' }],
+    ['the KONNECT_AUDIT_SINK sink takes it', { KONNECT_AUDIT_SINK: 'file:/x.ndjson', KONNECT_AUDIT_SINK_PAYLOAD: 'raw' }, { type: 'file', payload: 'raw' }],
+    ['unset: v1', {}, { type: 'stdout', payload: 'v1' }],
+  ])('%s', async (_name, env, expected) => {
+    const { config } = await load(env);
+    expect(config.sinks).toEqual([expect.objectContaining(expected)]);
+  });
+
+  it('an unknown payload is refused with the variable named', async () => {
+    await expect(load({ KONNECT_AUDIT_SINK_PAYLOAD: 'leef' })).rejects.toThrow(/KONNECT_AUDIT_SINK_PAYLOAD must be one of v1, ocsf, ecs, raw \(got "leef"\)/);
+  });
+});
 
 describe('payload per sink', () => {
   it('raw through the file sink: the received lines byte for byte, in order', async () => {
