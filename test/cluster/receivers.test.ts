@@ -154,6 +154,13 @@ describe.runIf(nats.path !== undefined)('receivers in cluster mode on a three-no
     expect(healthy).toMatch(/^konnect_audit_nats_connected 1$/m);
     expect(healthy).toMatch(/^konnect_audit_nats_publish_seconds_count\{outcome="stored"\} [1-9]/m);
     expect(healthy).toMatch(/^konnect_audit_nats_consumer_lag_messages\{sink="http"\} \d+$/m);
+    // The store gauges the alerts use: the records stored while the sink is down are pending, with an age.
+    await vi.waitFor(async () => {
+      const text = await metrics();
+      expect(text).toMatch(/^konnect_audit_store_pending_events [1-9]/m);
+      expect(text).toMatch(/^konnect_audit_sink_oldest_pending_age_seconds\{sink="http"\} [0-9.e+-]+$/m);
+      expect(text).toMatch(/^konnect_audit_store_max_bytes [1-9]/m);
+    }, { timeout: 15_000, interval: 500 });
     await cluster.kill(1);
     await cluster.kill(2);
     await vi.waitFor(async () => expect(await readyz(a.base)).toBe(503), { timeout: 20_000, interval: 250 });

@@ -22,7 +22,7 @@ import { createRecordReader, recordEndPosition } from '../record-codec.js';
 import { SINK_HEADER } from './admin.js';
 import { SKIP_HEADER } from './commit.js';
 import { consumerLag } from './connection.js';
-import { DEAD_LETTER_SUBJECT_PREFIX, EVENTS_STREAM, sinkConsumerName } from './names.js';
+import { DEAD_LETTER_STREAM, DEAD_LETTER_SUBJECT_PREFIX, EVENTS_STREAM, QUARANTINE_STREAM, sinkConsumerName } from './names.js';
 
 export interface SinkWindowSettings {
   readonly ackWaitMs: number;
@@ -44,8 +44,19 @@ interface SinkWindow {
   consumer: Consumer | undefined;
 }
 
+/** What the streams hold, refreshed every 2 s (store gauges: store/metrics.ts). */
+export interface StreamGauges {
+  /** Records (up to 1,000 lines each) not yet acknowledged by every sink. */
+  readonly records: number;
+  readonly bytes: number;
+  readonly oldestAgeSeconds: number;
+  readonly quarantine: number;
+  readonly deadLetters: number;
+}
+
 export interface JetStreamDelivery extends DeliveryStore {
   start(): void;
+  gauges(): { readonly streams: StreamGauges; readonly sinkOldestPendingAgeSeconds: Readonly<Record<string, number>> };
   /** Messages not yet acknowledged by every sink (from the last consumer info): for metrics. */
   depth(): number;
   stop(): Promise<void>;
@@ -65,6 +76,8 @@ export function createJetStreamDelivery(deps: DeliveryDeps, settings: SinkWindow
   const windows = new Map<string, SinkWindow>(deps.sinks.map((sink) => [sink, { sink, held: [], cursor: 0, consumer: undefined }]));
   const listeners = new Set<() => void>();
   const lag = new Map<string, number>();
+  const oldestBySink = new Map<string, number>();
+  let streamState: StreamGauges = { records: 0, bytes: 0, oldestAgeSeconds: 0, quarantine: 0, deadLetters: 0 };
   let nextRecord = 1;
   const reader = createRecordReader();
   let stopped = false;
@@ -153,12 +166,29 @@ export function createJetStreamDelivery(deps: DeliveryDeps, settings: SinkWindow
           const value = info.num_pending + info.num_ack_pending;
           lag.set(window.sink, value);
           consumerLag.set({ sink: window.sink }, value);
+          // The oldest record this sink has not acknowledged is the one after its ack floor (still in the stream: interest retention).
+          const oldest = value === 0 ? undefined : await deps.jsm.streams.getMessage(EVENTS_STREAM, { seq: info.ack_floor.stream_seq + 1 }).catch(() => null);
+          oldestBySink.set(window.sink, oldest === undefined || oldest === null ? 0 : Math.max(0, (Date.now() - oldest.time.getTime()) / 1000));
         } catch {
           // Unreachable now: keep the last value; readiness says the rest.
         }
       }
+      await refreshStreams().catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
+  }
+
+  async function refreshStreams(): Promise<void> {
+    const [events, quarantine, dead] = await Promise.all([EVENTS_STREAM, QUARANTINE_STREAM, DEAD_LETTER_STREAM].map((name) => deps.jsm.streams.info(name)));
+    if (events === undefined || quarantine === undefined || dead === undefined) return;
+    const first = events.state.messages === 0 ? undefined : Date.parse(events.state.first_ts);
+    streamState = {
+      records: events.state.messages,
+      bytes: events.state.bytes,
+      oldestAgeSeconds: first === undefined || Number.isNaN(first) ? 0 : Math.max(0, (Date.now() - first) / 1000),
+      quarantine: quarantine.state.messages,
+      deadLetters: dead.state.messages,
+    };
   }
 
   async function deadLetter(sink: string, deadLetters: readonly DeadLetterInput[]): Promise<void> {
@@ -211,6 +241,9 @@ export function createJetStreamDelivery(deps: DeliveryDeps, settings: SinkWindow
     start() {
       for (const window of windows.values()) loops.push(pull(window));
       loops.push(keepAlive(), watchLag());
+    },
+    gauges() {
+      return { streams: streamState, sinkOldestPendingAgeSeconds: Object.fromEntries(oldestBySink) };
     },
     depth() {
       let max = 0;

@@ -9,6 +9,7 @@
 import { jetstream, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { KarError } from '../../errors/index.js';
 import { createSilentLogger, type Logger } from '../../observability/logger.js';
+import { registerStoreGauges } from '../metrics.js';
 import type { DeliveryStore, Store } from '../types.js';
 import { createClaimer } from './claimer.js';
 import { commitBatch } from './commit.js';
@@ -98,6 +99,21 @@ export async function openJetStreamStore(options: JetStreamStoreOptions): Promis
   const js = jetstream(nc, { timeout: options.requestTimeoutMs ?? 5000 });
   const delivery = createJetStreamDelivery({ js, jsm, sinks, logger }, { ackWaitMs });
   delivery.start();
+  // The store gauges every receiver exports (store/metrics.ts); here pending "events" are records (up to 1,000 lines each).
+  const unregister = registerStoreGauges({
+    gauges() {
+      const { streams, sinkOldestPendingAgeSeconds } = delivery.gauges();
+      return {
+        pendingEvents: streams.records,
+        pendingBytes: streams.bytes,
+        oldestPendingAgeSeconds: streams.oldestAgeSeconds,
+        quarantineRecords: streams.quarantine,
+        deadLetterRecords: streams.deadLetters,
+        maxBytes: options.maxBytes,
+        sinkOldestPendingAgeSeconds,
+      };
+    },
+  });
   logger.info({ servers: options.servers, replicas: options.replicas, sinks, ackWaitMs }, 'cluster mode: storing batches in JetStream');
   const claimer = createClaimer(nc, options.requestTimeoutMs ?? 5000);
   const commitDeps = { js, jsm, claimer, maxPayload: nc.info?.max_payload ?? 1024 * 1024, onFailure: (reason: string) => connection.reportFailure(reason) };
@@ -113,6 +129,7 @@ export async function openJetStreamStore(options: JetStreamStoreOptions): Promis
     async close() {
       if (closed) return;
       closed = true;
+      unregister();
       await delivery.stop();
       claimer.close();
       await connection.close();
