@@ -5,7 +5,7 @@
  * one of this receiver's own, answered through one shared subscription, with
  * one timer sweeping late answers instead of one per request. Measured: about
  * a quarter of the client CPU per claim (13-21 µs vs 53-79 µs) and three
- * times the rate (bench/support/nats-dedup-cost.ts's setting, one node).
+ * times the rate on one node (bench/support/nats-claim-probe.ts).
  * JetStream answers such a publish exactly as it answers `js.publish`: a
  * PubAck (`{"stream","seq"}`) or `{"error":{"err_code","description"}}`.
  */
