@@ -184,3 +184,26 @@ describe.runIf(nats.path !== undefined)('JetStream store over TLS (KONNECT_AUDIT
     expect(outcome).toBe(expected);
   });
 });
+
+describe.runIf(nats.path !== undefined)('JetStream store: a record larger than max_payload', () => {
+  let small: NatsCluster;
+  beforeAll(async () => {
+    if (nats.path === undefined) return;
+    small = await startNatsCluster(nats.path, 1, { maxPayload: 16 * 1024 });
+  }, 60_000);
+  afterAll(async () => {
+    await small?.stop();
+  });
+
+  it('is stored as parts that each fit, and every line is delivered once', async () => {
+    const store = await openJetStreamStore({ servers: [small.urls], replicas: 1, maxBytes: 64 * 1024 * 1024, dedupWindowMs: 60 * 60 * 1000, sinkNames: ['big'], requestTimeoutMs: 2000 });
+    try {
+      const events = testEvents('big', 40).map((e) => ({ id: e.id, json: JSON.stringify({ id: e.id, padding: 'x'.repeat(2000) }) }));
+      expect(await store.commitBatch(batchOf(events))).toEqual({ accepted: 40, duplicates: 0, quarantined: 0, rejected: 0 });
+      await vi.waitFor(() => expect(store.readPending('big', { maxBytes: Number.MAX_SAFE_INTEGER, maxEvents: 1000 }).map((e) => e.id)).toEqual(events.map((e) => e.id)), { timeout: 15_000, interval: 100 });
+      expect((await store.connection.jsm.streams.info('KAR_EVENTS')).state.messages).toBeGreaterThan(4);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -23,6 +23,7 @@ import { DEDUP_KEY_BYTES, type BatchSummary, type IncomingBatch, type Quarantine
 import type { Claimer } from './claimer.js';
 import { publishSeconds } from './connection.js';
 import { batchKey, EVENTS_SUBJECT, IDS_STREAM, keySubject, QUARANTINE_SUBJECT } from './names.js';
+import { splitRecord } from './split-record.js';
 
 /** The header listing a stored record's duplicate lines (comma-separated indices). */
 export const SKIP_HEADER = 'Kar-Skip';
@@ -105,14 +106,12 @@ function lineCount(record: RecordToStore): number {
 }
 
 async function publishBatch(deps: CommitDeps, batch: IncomingBatch): Promise<BatchSummary> {
-  const tooLarge = batch.records.find((record) => record.payload.length + 1024 > deps.maxPayload);
-  if (tooLarge !== undefined) {
-    throw new KarError('KAR_ERR_STORE_UNAVAILABLE', `a record of ${tooLarge.payload.length} bytes exceeds the NATS servers' max_payload (${deps.maxPayload}); raise max_payload (docs/CLUSTER.md)`);
-  }
-  const keyText = batchKey(batch.records.map((record) => record.keys));
+  // Headers and protocol overhead take part of a message: keep 4 KiB for them.
+  const records = batch.records.flatMap((record) => splitRecord(record, deps.maxPayload - 4096));
+  const keyText = batchKey(records.map((record) => record.keys));
   const key = encoder.encode(keyText);
   const settled = await Promise.all(
-    batch.records.map((record) => Promise.allSettled(Array.from({ length: lineCount(record) }, (_, line) => claim(deps, keySubject(record.keys, line), key, keyText)))),
+    records.map((record) => Promise.allSettled(Array.from({ length: lineCount(record) }, (_, line) => claim(deps, keySubject(record.keys, line), key, keyText)))),
   );
   const made = settled.map((lines) => lines.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
   const failed = settled.flat().find((r) => r.status === 'rejected');
@@ -124,7 +123,7 @@ async function publishBatch(deps: CommitDeps, batch: IncomingBatch): Promise<Bat
   let accepted = 0;
   let duplicates = batch.duplicates;
   const publishes: Promise<unknown>[] = [];
-  for (const [n, record] of batch.records.entries()) {
+  for (const [n, record] of records.entries()) {
     const owned = claims[n] ?? [];
     const skip = owned.flatMap((fresh, line) => (fresh ? [] : [line]));
     accepted += owned.length - skip.length;

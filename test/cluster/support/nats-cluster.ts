@@ -53,9 +53,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** The nats-server configuration the tests use (docs/CLUSTER.md shows it). */
-export function natsNodeConfig(node: { name: string; port: number; monitorPort: number; clusterPort: number; storeDir: string }, routes: readonly number[], tls?: NatsTls): string {
+export function natsNodeConfig(node: { name: string; port: number; monitorPort: number; clusterPort: number; storeDir: string }, routes: readonly number[], tls?: NatsTls, maxPayload?: number): string {
   return [
     `server_name: ${node.name}`,
+    ...(maxPayload === undefined ? [] : [`max_payload: ${maxPayload}`]),
     `listen: 127.0.0.1:${node.port}`,
     `http: 127.0.0.1:${node.monitorPort}`,
     ...(tls === undefined ? [] : ['tls {', `  cert_file: "${tls.certFile}"`, `  key_file: "${tls.keyFile}"`, '}']),
@@ -77,7 +78,7 @@ export interface NatsTls {
   readonly keyFile: string;
 }
 
-export async function startNatsCluster(binary: string, size = 3, options: { readonly tls?: NatsTls } = {}): Promise<NatsCluster> {
+export async function startNatsCluster(binary: string, size = 3, options: { readonly tls?: NatsTls; readonly maxPayload?: number } = {}): Promise<NatsCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kar-nats-'));
   const ports = await Promise.all(Array.from({ length: size * 3 }, () => freePort()));
   const clusterPorts = Array.from({ length: size }, (_, i) => ports[i * 3 + 2] ?? 0);
@@ -87,7 +88,7 @@ export async function startNatsCluster(binary: string, size = 3, options: { read
     mkdirSync(storeDir, { recursive: true });
     const spec = { name, port: ports[i * 3] ?? 0, monitorPort: ports[i * 3 + 1] ?? 0, clusterPort: clusterPorts[i] ?? 0, storeDir };
     const configFile = join(dir, `${name}.conf`);
-    writeFileSync(configFile, natsNodeConfig(spec, size > 1 ? clusterPorts.filter((_, j) => j !== i) : [], options.tls));
+    writeFileSync(configFile, natsNodeConfig(spec, size > 1 ? clusterPorts.filter((_, j) => j !== i) : [], options.tls, options.maxPayload));
     return { name, port: spec.port, monitorPort: spec.monitorPort, url: `${options.tls === undefined ? 'nats' : 'tls'}://127.0.0.1:${spec.port}`, configFile, storeDir, process: undefined };
   });
 
