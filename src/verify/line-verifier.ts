@@ -13,7 +13,11 @@ import type { BatchVerifier, KeySet, LineVerifier, Verdict, VerifyItem } from '.
 
 export interface LineVerifierOptions {
   readonly keySet: KeySet;
-  /** Default: the native verifier over `keySet.keys()`. */
+  /**
+   * Default: node:crypto on the libuv pool over `keySet.keys()`, for the CLI
+   * commands that check a handful of lines (starting worker threads would
+   * cost more than it saves); the receiver passes its signature workers.
+   */
   readonly verifier?: BatchVerifier;
   readonly logger?: Logger;
 }
