@@ -19,6 +19,12 @@ export const root = resolve(import.meta.dirname, '../../..');
 export const bin = join(root, 'dist/cli/bin.js');
 export const TOKEN = 'Bearer cluster-test-token-0123456789abcdef';
 
+/** Receivers still running when the test process exits (a crashed worker) are killed with it. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 export interface Collector {
   readonly url: string;
   /** Times each raw line was received. */
@@ -104,6 +110,8 @@ export function receiverFleet(options: { readonly natsUrls: string; readonly sin
       KONNECT_AUDIT_SHUTDOWN_TIMEOUT_MS: '5000',
     };
     const child = spawn(process.execPath, [bin, 'serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    live.add(child);
+    child.once('exit', () => live.delete(child));
     const exited = new Promise<string>((done) => child.once('exit', (code, signal) => done(`exit ${String(code)} ${String(signal)}`)));
     const stderr = createInterface({ input: child.stderr as NodeJS.ReadableStream });
     const seen: string[] = [];
