@@ -6,7 +6,7 @@
  * the script reports server RSS and disk before and after, per id, and
  * extrapolated to 10 million ids.
  *
- *   npx tsx bench/support/nats-dedup-cost.ts [ids=200000]
+ *   npx tsx bench/support/nats-dedup-cost.ts [ids=200000] [msgid|kv|subject] [id characters=86]
  *
  * - msgid:   one stream, Nats-Msg-Id per id, duplicate_window 8 days
  * - kv:      a KV bucket (history 1, TTL 8 days), create-only writes
@@ -32,8 +32,10 @@ function rssBytes(pid: number): number {
 function diskBytes(dir: string): number {
   return Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]);
 }
+/** 86 characters: a signature's base64url; 22: a 16-byte dedup key in base64url (what src/store/jetstream claims). */
+const idChars = Number(process.argv[4] ?? 86);
 function id(): string {
-  return randomBytes(64).toString('base64url');
+  return randomBytes(Math.ceil((idChars * 3) / 4)).toString('base64url').slice(0, idChars);
 }
 
 async function measure(approach: (typeof approaches)[number]): Promise<void> {
@@ -78,7 +80,7 @@ async function measure(approach: (typeof approaches)[number]): Promise<void> {
     const rss = rssBytes(pid) - rss0;
     const disk = diskBytes(node.storeDir) - disk0;
     const per = (bytes: number): string => `${(bytes / count).toFixed(0)} B/id, ${((bytes / count) * 10_000_000 / 1024 ** 3).toFixed(2)} GiB at 10M`;
-    console.log(`${approach.padEnd(8)} ${count} ids in ${seconds.toFixed(1)} s (${Math.round(count / seconds)}/s): RSS +${(rss / 1024 ** 2).toFixed(0)} MiB (${per(rss)}); disk +${(disk / 1024 ** 2).toFixed(0)} MiB (${per(disk)})`);
+    console.log(`${approach.padEnd(8)} ${count} ids of ${idChars} characters in ${seconds.toFixed(1)} s (${Math.round(count / seconds)}/s): RSS +${(rss / 1024 ** 2).toFixed(0)} MiB (${per(rss)}); disk +${(disk / 1024 ** 2).toFixed(0)} MiB (${per(disk)})`);
   } finally {
     await nc.close();
     await cluster.stop();

@@ -92,9 +92,9 @@ export function sinkConsumerConfig(sink: string, ackWaitMs: number): Partial<Con
   };
 }
 
-/** The subject of a line's claim: its 16-byte dedup key (store/dedup-key.ts) in hex. */
+/** The subject of a line's claim: its 16-byte dedup key (store/dedup-key.ts) in base64url (22 characters, subject-safe: the server keeps every subject in memory). */
 export function keySubject(keys: Uint8Array, line: number): string {
-  return IDS_SUBJECT_PREFIX + Buffer.from(keys.buffer, keys.byteOffset + line * 16, 16).toString('hex');
+  return IDS_SUBJECT_PREFIX + Buffer.from(keys.buffer, keys.byteOffset + line * 16, 16).toString('base64url');
 }
 
 /** A batch's identity: the hash of its lines' dedup keys in order (a Konnect retry sends the same lines). */
