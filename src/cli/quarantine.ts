@@ -138,10 +138,7 @@ async function exportAll(ctx: CliContext, store: SqliteStore, limit: number): Pr
 }
 
 async function retry(ctx: CliContext, store: SqliteStore, options: Options): Promise<void> {
-  const configured = options.jwks ?? ctx.env['KONNECT_AUDIT_JWKS'] ?? DEFAULT_JWKS_URL;
-  // A file path is relative to the command's directory; URLs are left as they are.
-  const source = /^[a-z][a-z0-9+.-]*:\/\//i.test(configured) || isAbsolute(configured) ? configured : resolve(ctx.cwd, configured);
-  const keySet = createKeySet({ source });
+  const keySet = createKeySet({ source: retryKeySource(ctx, options.jwks) });
   await keySet.start();
   const totals = { examined: 0, verified: 0, queued: 0, duplicates: 0 };
   try {
@@ -158,13 +155,29 @@ async function retry(ctx: CliContext, store: SqliteStore, options: Options): Pro
   } finally {
     await keySet.close();
   }
+  await writeOut(ctx.stdout, retryReport(totals, options.format));
+}
+
+/** Where `quarantine retry` takes the key set: --jwks, else KONNECT_AUDIT_JWKS, else Konnect's us region. */
+export function retryKeySource(ctx: CliContext, jwks: string | undefined): string {
+  const configured = jwks ?? ctx.env['KONNECT_AUDIT_JWKS'] ?? DEFAULT_JWKS_URL;
+  // A file path is relative to the command's directory; URLs are left as they are.
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(configured) || isAbsolute(configured) ? configured : resolve(ctx.cwd, configured);
+}
+
+export interface RetryTotals {
+  readonly examined: number;
+  readonly verified: number;
+  readonly queued: number;
+  readonly duplicates: number;
+}
+
+/** The one line `quarantine retry` prints, the same for the embedded store and the cluster. */
+export function retryReport(totals: RetryTotals, format: 'text' | 'json'): string {
   const stillFailing = totals.examined - totals.verified;
-  await writeOut(
-    ctx.stdout,
-    options.format === 'json'
-      ? `${JSON.stringify({ examined: totals.examined, verified: totals.verified, queued: totals.queued, duplicates: totals.duplicates, still_failing: stillFailing })}\n`
-      : `examined ${totals.examined} quarantined lines: ${totals.verified} now verify (${totals.queued} queued for delivery, ${totals.duplicates} already received), ${stillFailing} still fail and stay\n`,
-  );
+  return format === 'json'
+    ? `${JSON.stringify({ examined: totals.examined, verified: totals.verified, queued: totals.queued, duplicates: totals.duplicates, still_failing: stillFailing })}\n`
+    : `examined ${totals.examined} quarantined lines: ${totals.verified} now verify (${totals.queued} queued for delivery, ${totals.duplicates} already received), ${stillFailing} still fail and stay\n`;
 }
 
 /** Entries of one Konnect batch share their received time, which their events keep. */

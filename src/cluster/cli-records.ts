@@ -5,10 +5,9 @@
  * output as against the embedded store (cli/quarantine.ts, cli/dead-letter.ts):
  * positions (`qid`, `dlid`) are the records' stream sequences.
  */
-import { isAbsolute, resolve } from 'node:path';
 import type { CliContext } from '../cli/context.js';
 import { rawOf } from '../cli/dead-letter.js';
-import { byReceivedAt } from '../cli/quarantine.js';
+import { byReceivedAt, retryKeySource, retryReport } from '../cli/quarantine.js';
 import { createLineParser } from '../lines/parse-line.js';
 import { processBatch } from '../pipeline.js';
 import { previewOf, writeOut } from '../store/inspect.js';
@@ -16,7 +15,7 @@ import { commitBatch } from '../store/jetstream/commit.js';
 import { openClusterRecords, type ClusterDeadLetterEntry, type ClusterQuarantineEntry, type ClusterRecords, type ClusterStoreAddress } from '../store/jetstream/admin.js';
 import { eventsOfRecords } from '../store/record-codec.js';
 import type { BatchSummary, IncomingBatch } from '../store/types.js';
-import { createKeySet, createLineVerifier, DEFAULT_JWKS_URL, type LineVerifier } from '../verify/index.js';
+import { createKeySet, createLineVerifier, type LineVerifier } from '../verify/index.js';
 
 export interface ClusterRecordOptions {
   readonly sub: 'list' | 'export' | 'retry';
@@ -109,9 +108,7 @@ export async function clusterQuarantineCommand(ctx: CliContext, address: Cluster
  * and all) and then removes them from the quarantine; the others stay.
  */
 async function retryQuarantine(ctx: CliContext, records: ClusterRecords, options: ClusterRecordOptions): Promise<void> {
-  const configured = options.jwks ?? ctx.env['KONNECT_AUDIT_JWKS'] ?? DEFAULT_JWKS_URL;
-  const source = /^[a-z][a-z0-9+.-]*:\/\//i.test(configured) || isAbsolute(configured) ? configured : resolve(ctx.cwd, configured);
-  const keySet = createKeySet({ source });
+  const keySet = createKeySet({ source: retryKeySource(ctx, options.jwks) });
   await keySet.start();
   const totals = { examined: 0, verified: 0, queued: 0, duplicates: 0 };
   const deps = { js: records.js, jsm: records.jsm, maxPayload: 1024 * 1024, onFailure: () => undefined };
@@ -132,13 +129,7 @@ async function retryQuarantine(ctx: CliContext, records: ClusterRecords, options
   } finally {
     await keySet.close();
   }
-  const stillFailing = totals.examined - totals.verified;
-  await writeOut(
-    ctx.stdout,
-    options.format === 'json'
-      ? `${JSON.stringify({ examined: totals.examined, verified: totals.verified, queued: totals.queued, duplicates: totals.duplicates, still_failing: stillFailing })}\n`
-      : `examined ${totals.examined} quarantined lines: ${totals.verified} now verify (${totals.queued} queued for delivery, ${totals.duplicates} already received), ${stillFailing} still fail and stay\n`,
-  );
+  await writeOut(ctx.stdout, retryReport(totals, options.format));
 }
 
 async function reverify(group: readonly ClusterQuarantineEntry[], verifier: LineVerifier): Promise<{ batch: IncomingBatch | undefined; qids: number[] }> {
