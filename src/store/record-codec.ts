@@ -31,8 +31,8 @@ export const MAX_RECORD_LINES = 1000;
 /** Positions per record: `seq * POSITIONS_PER_RECORD + line`. Larger than any record's line count. */
 export const POSITIONS_PER_RECORD = 2 ** 16;
 
-const KIND_LINES = 1;
-const KIND_EVENTS = 2;
+export const KIND_LINES = 1;
+export const KIND_EVENTS = 2;
 const NO_KID = 0xffff;
 
 export const statusCode: Readonly<Record<SignatureStatus, number>> = { valid: 0, invalid: 1, missing: 2, malformed: 3, unverified: 4 };
@@ -130,10 +130,12 @@ export function recordLineCount(payload: Uint8Array): number {
   return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).readUInt32LE(1);
 }
 
-interface Decoded {
+/** Where the parts of an encoded record lie; the header is left as its JSON bytes. */
+export interface RecordLayout {
   readonly kind: number;
   readonly count: number;
-  readonly header: { readonly receivedAt?: string; readonly kids?: readonly string[]; readonly ids?: readonly string[] };
+  /** The header's JSON bytes (kids and receivedAt, or ids). */
+  readonly header: Buffer;
   readonly statusAt: number;
   readonly kidAt: number;
   readonly lengthAt: number;
@@ -141,17 +143,26 @@ interface Decoded {
   readonly buf: Buffer;
 }
 
-function decode(payload: Uint8Array): Decoded {
+/** The layout of an encoded record (shared with store/jetstream/split-record.ts, which slices records). */
+export function recordLayout(payload: Uint8Array): RecordLayout {
   const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   const kind = buf.readUInt8(0);
   const count = buf.readUInt32LE(1);
   const headerBytes = buf.readUInt32LE(5);
   if (kind !== KIND_LINES && kind !== KIND_EVENTS) throw new KarError('KAR_ERR_STORE_UNAVAILABLE', `a stored record has an unknown kind ${kind}`);
-  const header = JSON.parse(buf.toString('utf8', 9, 9 + headerBytes)) as Decoded['header'];
   const statusAt = 9 + headerBytes;
   const kidAt = statusAt + (kind === KIND_LINES ? count : 0);
   const lengthAt = kidAt + (kind === KIND_LINES ? 2 * count : 0);
-  return { kind, count, header, statusAt, kidAt, lengthAt, bytesAt: lengthAt + 4 * count, buf };
+  return { kind, count, header: buf.subarray(9, statusAt), statusAt, kidAt, lengthAt, bytesAt: lengthAt + 4 * count, buf };
+}
+
+interface Decoded extends Omit<RecordLayout, 'header'> {
+  readonly header: { readonly receivedAt?: string; readonly kids?: readonly string[]; readonly ids?: readonly string[] };
+}
+
+function decode(payload: Uint8Array): Decoded {
+  const layout = recordLayout(payload);
+  return { ...layout, header: JSON.parse(layout.header.toString('utf8')) as Decoded['header'] };
 }
 
 function signatureOf(d: Decoded, i: number): SignatureResult {

@@ -8,36 +8,12 @@
  * change: every part reads as a record on its own.
  */
 import { KarError } from '../../errors/index.js';
+import { KIND_EVENTS, KIND_LINES, recordLayout, type RecordLayout } from '../record-codec.js';
 import { DEDUP_KEY_BYTES, type RecordToStore } from '../types.js';
 
-const KIND_LINES = 1;
-const KIND_EVENTS = 2;
-
-interface Layout {
-  readonly kind: number;
-  readonly count: number;
-  readonly header: Buffer;
-  readonly statusAt: number;
-  readonly kidAt: number;
-  readonly lengthAt: number;
-  readonly bytesAt: number;
-  readonly buf: Buffer;
-}
-
-function layoutOf(payload: Uint8Array): Layout {
-  const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-  const kind = buf.readUInt8(0);
-  const count = buf.readUInt32LE(1);
-  const headerBytes = buf.readUInt32LE(5);
-  if (kind !== KIND_LINES && kind !== KIND_EVENTS) throw new KarError('KAR_ERR_INTERNAL', `a record has an unknown kind ${kind}`);
-  const statusAt = 9 + headerBytes;
-  const kidAt = statusAt + (kind === KIND_LINES ? count : 0);
-  const lengthAt = kidAt + (kind === KIND_LINES ? 2 * count : 0);
-  return { kind, count, header: buf.subarray(9, 9 + headerBytes), statusAt, kidAt, lengthAt, bytesAt: lengthAt + 4 * count, buf };
-}
 
 /** Lines [from, to) of a record as a record of their own. */
-function slice(layout: Layout, offsets: readonly number[], from: number, to: number): RecordToStore['payload'] {
+function slice(layout: RecordLayout, offsets: readonly number[], from: number, to: number): RecordToStore['payload'] {
   const { buf, kind } = layout;
   let header = layout.header;
   if (kind === KIND_EVENTS) {
@@ -65,7 +41,7 @@ function slice(layout: Layout, offsets: readonly number[], from: number, to: num
 /** The record itself when it fits in `maxBytes`, else parts of consecutive lines that each fit. */
 export function splitRecord(record: RecordToStore, maxBytes: number): RecordToStore[] {
   if (record.payload.length <= maxBytes) return [record];
-  const layout = layoutOf(record.payload);
+  const layout = recordLayout(record.payload);
   const offsets = [0];
   for (let i = 0; i < layout.count; i++) offsets.push((offsets[i] as number) + layout.buf.readUInt32LE(layout.lengthAt + 4 * i));
   // Per line beyond its bytes: its verdicts and length (7), and its id in an events header (generously 128).
