@@ -191,14 +191,21 @@ export function byReceivedAt<T extends Pick<QuarantineEntry, 'receivedAt'>>(page
   return groups;
 }
 
+/** What re-verifying one received batch's quarantined lines gave: the batch to store and the lines that now verify. */
+export interface Reverified {
+  readonly batch: IncomingBatch | undefined;
+  readonly verified: readonly { readonly qid: number; readonly id: string; readonly json: string }[];
+}
+
 /**
  * The receiver's own data path (pipeline.ts) over the quarantined lines, with
  * a store that only captures the batch: events in it verified with the
- * current keys (policy `quarantine` forwards nothing else).
+ * current keys (policy `quarantine` forwards nothing else). Serves the
+ * embedded store and the cluster (cluster/cli-records.ts) alike.
  */
-async function reverify(group: readonly QuarantineEntry[], verifier: LineVerifier): Promise<{ qid: number; event: EventToStore }[]> {
+export async function reverifyGroup(group: readonly Pick<QuarantineEntry, 'qid' | 'raw' | 'receivedAt'>[], verifier: LineVerifier): Promise<Reverified> {
   const first = group[0];
-  if (first === undefined) return [];
+  if (first === undefined) return { batch: undefined, verified: [] };
   const receivedMs = Date.parse(first.receivedAt);
   let captured: IncomingBatch | undefined;
   const capture = {
@@ -210,11 +217,15 @@ async function reverify(group: readonly QuarantineEntry[], verifier: LineVerifie
   const body = Buffer.from(group.map((e) => e.raw).join('\n'), 'utf8');
   await processBatch(body, { lineParser: createLineParser(), verifier, store: capture, policy: 'quarantine', now: () => (Number.isFinite(receivedMs) ? new Date(receivedMs) : new Date()) });
   const qidOf = new Map(group.map((e) => [e.raw, e.qid]));
-  const out: { qid: number; event: EventToStore }[] = [];
+  const verified: { qid: number; id: string; json: string }[] = [];
   for (const event of eventsOfRecords(captured?.records ?? [])) {
-    const status = event.event?.signature.status;
     const qid = event.event === undefined ? undefined : qidOf.get(event.event.raw);
-    if (status === 'valid' && qid !== undefined) out.push({ qid, event: { id: event.id, json: event.json, status } });
+    if (event.event?.signature.status === 'valid' && qid !== undefined) verified.push({ qid, id: event.id, json: event.json });
   }
-  return out;
+  return { batch: captured, verified };
+}
+
+async function reverify(group: readonly QuarantineEntry[], verifier: LineVerifier): Promise<{ qid: number; event: EventToStore }[]> {
+  const { verified } = await reverifyGroup(group, verifier);
+  return verified.map(({ qid, id, json }) => ({ qid, event: { id, json, status: 'valid' } }));
 }

@@ -7,14 +7,11 @@
  */
 import type { CliContext } from '../cli/context.js';
 import { rawOf } from '../cli/dead-letter.js';
-import { byReceivedAt, retryKeySource, retryReport } from '../cli/quarantine.js';
-import { createLineParser } from '../lines/parse-line.js';
-import { processBatch } from '../pipeline.js';
+import { byReceivedAt, retryKeySource, retryReport, reverifyGroup } from '../cli/quarantine.js';
 import { previewOf, writeOut } from '../store/inspect.js';
 import { commitBatch } from '../store/jetstream/commit.js';
 import { openClusterRecords, type ClusterDeadLetterEntry, type ClusterQuarantineEntry, type ClusterRecords, type ClusterStoreAddress } from '../store/jetstream/admin.js';
-import { eventsOfRecords } from '../store/record-codec.js';
-import type { BatchSummary, IncomingBatch } from '../store/types.js';
+import type { IncomingBatch } from '../store/types.js';
 import { createKeySet, createLineVerifier, type LineVerifier } from '../verify/index.js';
 
 export interface ClusterRecordOptions {
@@ -133,23 +130,6 @@ async function retryQuarantine(ctx: CliContext, records: ClusterRecords, options
 }
 
 async function reverify(group: readonly ClusterQuarantineEntry[], verifier: LineVerifier): Promise<{ batch: IncomingBatch | undefined; qids: number[] }> {
-  const first = group[0];
-  if (first === undefined) return { batch: undefined, qids: [] };
-  const receivedMs = Date.parse(first.receivedAt);
-  let captured: IncomingBatch | undefined;
-  const capture = {
-    commitBatch(batch: IncomingBatch): Promise<BatchSummary> {
-      captured = batch;
-      return Promise.resolve({ accepted: 0, duplicates: 0, quarantined: 0, rejected: 0 });
-    },
-  };
-  const body = Buffer.from(group.map((e) => e.raw).join('\n'), 'utf8');
-  await processBatch(body, { lineParser: createLineParser(), verifier, store: capture, policy: 'quarantine', now: () => (Number.isFinite(receivedMs) ? new Date(receivedMs) : new Date()) });
-  const qidOf = new Map(group.map((e) => [e.raw, e.qid]));
-  const qids: number[] = [];
-  for (const event of eventsOfRecords(captured?.records ?? [])) {
-    const qid = event.event === undefined ? undefined : qidOf.get(event.event.raw);
-    if (event.event?.signature.status === 'valid' && qid !== undefined) qids.push(qid);
-  }
-  return { batch: captured, qids };
+  const { batch, verified } = await reverifyGroup(group, verifier);
+  return { batch, qids: verified.map((line) => line.qid) };
 }
