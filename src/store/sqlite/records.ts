@@ -10,17 +10,12 @@ import { eventDedupKey, eventTimeMs } from '../dedup-key.js';
 import { encodeEventsRecord } from '../record-codec.js';
 import type { DedupTable } from './dedup.js';
 import type { QueueCounters } from './counters.js';
-import type { EventToStore } from '../types.js';
+import type { EventToStore, QuarantineRecord } from '../types.js';
 
-export interface QuarantineEntry {
+/** A quarantined line as stored: the record the pipeline gave, with its place and when its batch came. */
+export interface QuarantineEntry extends QuarantineRecord {
   /** Position in the quarantine (stable; pages and retries refer to it). */
   readonly qid: number;
-  readonly id: string;
-  readonly kind: 'quarantined' | 'rejected';
-  readonly code: ErrorCode;
-  readonly reason: string;
-  readonly raw: string;
-  readonly json?: string;
   readonly receivedAt: string;
 }
 
