@@ -6,12 +6,12 @@
  * and store released quarantine lines. Connects without creating anything:
  * the streams are the receivers' (created at their start).
  */
-import { readFileSync } from 'node:fs';
-import { connect, credsAuthenticator, headers, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { ErrorCode } from '../../errors/index.js';
 import { KarError } from '../../errors/index.js';
 import { encodeEventsRecord } from '../record-codec.js';
+import { natsCredsAuthenticator } from './connection.js';
 import type { DeadLetterEntry, QuarantineEntry } from '../sqlite/records.js';
 import type { QuarantineRecord } from '../types.js';
 import { DEAD_LETTER_STREAM, DEAD_LETTER_SUBJECT_PREFIX, EVENTS_SUBJECT, QUARANTINE_STREAM, sinkConsumerName } from './names.js';
@@ -57,13 +57,14 @@ export interface ClusterRecords {
 const decoder = new TextDecoder();
 
 export async function openClusterRecords(address: ClusterStoreAddress): Promise<ClusterRecords> {
+  const authenticator = address.credsFile === undefined ? undefined : natsCredsAuthenticator(address.credsFile);
   let nc: NatsConnection;
   try {
     nc = await connect({
       servers: [...address.servers],
       name: 'konnect-audit-cli',
       timeout: 5000,
-      ...(address.credsFile === undefined ? {} : { authenticator: credsAuthenticator(readFileSync(address.credsFile)) }),
+      ...(authenticator === undefined ? {} : { authenticator }),
       ...(address.caFile === undefined ? {} : { tls: { caFile: address.caFile } }),
     });
   } catch (error) {

@@ -8,7 +8,7 @@
  * receiver out rather than send it batches it must answer 500).
  */
 import { readFileSync } from 'node:fs';
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type Authenticator, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Gauge, Histogram } from 'prom-client';
 import { KarError } from '../../errors/index.js';
@@ -66,9 +66,39 @@ export interface ClusterConnection {
 
 const PROBE_INTERVAL_MS = 1000;
 
+/**
+ * The authenticator for KONNECT_AUDIT_NATS_CREDS, checked before connecting:
+ * nats.js reads a .creds file only during the handshake and then says
+ * "unable to parse credentials" as if NATS were down. A file that cannot be
+ * read or holds no user JWT and NKey seed is a configuration error naming
+ * the file, never its contents (the seed is a secret).
+ */
+export function natsCredsAuthenticator(file: string): Authenticator {
+  let creds: Uint8Array;
+  try {
+    creds = readFileSync(file);
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new KarError('KAR_ERR_CONFIG_INVALID', `KONNECT_AUDIT_NATS_CREDS: cannot read ${file} (${why})`);
+  }
+  const authenticator = credsAuthenticator(creds);
+  let jwt: unknown;
+  try {
+    // Without a nonce nothing is signed: this only parses the JWT and decodes the seed.
+    jwt = (authenticator(undefined) as { jwt?: unknown }).jwt;
+  } catch {
+    jwt = undefined;
+  }
+  if (typeof jwt !== 'string' || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(jwt)) {
+    throw new KarError('KAR_ERR_CONFIG_INVALID', `KONNECT_AUDIT_NATS_CREDS: ${file} is not a NATS .creds file (a user JWT and an NKey seed, as nsc writes them)`);
+  }
+  return authenticator;
+}
+
 export async function openClusterConnection(settings: NatsConnectionSettings): Promise<ClusterConnection> {
   const timeout = settings.requestTimeoutMs ?? 5000;
   registerNatsMetrics();
+  const authenticator = settings.credsFile === undefined ? undefined : natsCredsAuthenticator(settings.credsFile);
   let nc: NatsConnection;
   try {
     nc = await connect({
@@ -77,7 +107,7 @@ export async function openClusterConnection(settings: NatsConnectionSettings): P
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       timeout,
-      ...(settings.credsFile === undefined ? {} : { authenticator: credsAuthenticator(readFileSync(settings.credsFile)) }),
+      ...(authenticator === undefined ? {} : { authenticator }),
       ...(settings.caFile === undefined ? {} : { tls: { caFile: settings.caFile } }),
     });
   } catch (error) {
