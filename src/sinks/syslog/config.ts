@@ -50,8 +50,13 @@ export const syslogConfigSchema = z
     appName: printUsAscii(48).default('konnect-audit'),
     /** Facility by keyword or number (default `user`, so Konnect's low-severity events are PRI 13, user.notice). */
     facility: facilitySchema.default(facilities.user),
-    /** Add `[<structuredDataId> status="..." kid="..."]` (the signature verdict) to every message. */
-    structuredData: z.boolean().default(false),
+    /**
+     * Add `[<structuredDataId> status="..." kid="..."]` (the signature verdict)
+     * to every message. Default: on with the `raw` payload, whose line alone
+     * does not say whether it verified; off with a JSON payload, which carries
+     * the verdict itself (withStructuredData()).
+     */
+    structuredData: z.boolean().optional(),
     structuredDataId: sdIdSchema.default(DEFAULT_SD_ID),
     /** TLS only: PEM CA bundle for a private CA (replaces the system trust store). */
     caFile: caFileField,
@@ -67,3 +72,8 @@ export const syslogConfigSchema = z
   });
 
 export type SyslogConfig = z.infer<typeof syslogConfigSchema>;
+
+/** Whether messages carry the verdict as structured data: as configured, else only with the `raw` payload. */
+export function withStructuredData(config: Pick<SyslogConfig, 'structuredData' | 'payload'>): boolean {
+  return config.structuredData ?? config.payload === 'raw';
+}

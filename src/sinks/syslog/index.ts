@@ -10,7 +10,7 @@ import { readCaFile } from '../ca-file.js';
 import type { SinkDeps } from '../deps.js';
 import { createRecordFormatter } from '../payload.js';
 import type { Sink, SinkHealth } from '../types.js';
-import type { SyslogConfig } from './config.js';
+import { withStructuredData, type SyslogConfig } from './config.js';
 import { createSyslogConnection, type SyslogConnection } from './connection.js';
 import { encodeSyslogBatch, type SyslogFormat } from './encode.js';
 
@@ -21,7 +21,7 @@ export function createSyslogSink(config: SyslogConfig, deps: SinkDeps): Sink {
     hostname: config.hostname,
     appName: config.appName,
     framing: config.framing,
-    structuredDataId: config.structuredData ? config.structuredDataId : undefined,
+    structuredDataId: withStructuredData(config) ? config.structuredDataId : undefined,
   };
   const payload = createRecordFormatter(config);
   let connection: SyslogConnection | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { syslogConfigSchema } from '../../../src/sinks/syslog/config.js';
+import { syslogConfigSchema, withStructuredData } from '../../../src/sinks/syslog/config.js';
 import {
   encodeSyslogBatch,
   escapeParamValue,
@@ -115,10 +115,22 @@ describe('syslog encode (RFC 5424 / RFC 6587)', () => {
 describe('syslog config', () => {
   const base = { type: 'syslog', protocol: 'tcp', host: '127.0.0.1', port: 514 } as const;
 
-  it('defaults: octet counting, user facility, app-name konnect-audit, a printable host name, no structured data', () => {
+  it('defaults: octet counting, user facility, app-name konnect-audit, a printable host name, the raw payload with its verdict as structured data', () => {
     const config = syslogConfigSchema.parse(base);
-    expect(config).toMatchObject({ framing: 'octet-counting', facility: 1, appName: 'konnect-audit', structuredData: false, structuredDataId: 'konnect@32473' });
+    expect(config).toMatchObject({ framing: 'octet-counting', facility: 1, appName: 'konnect-audit', payload: 'raw', structuredDataId: 'konnect@32473' });
+    expect(withStructuredData(config)).toBe(true);
     expect(config.hostname).toMatch(/^[\x21-\x7e]{1,255}$/);
+  });
+
+  it.each([
+    ['raw, not set: on (the line alone does not say whether it verified)', {}, true],
+    ['raw, turned off', { structuredData: false }, false],
+    ['ecs, not set: off (the document carries the verdict)', { payload: 'ecs' }, false],
+    ['ocsf, not set: off', { payload: 'ocsf' }, false],
+    ['v1, not set: off', { payload: 'v1' }, false],
+    ['ecs, turned on', { payload: 'ecs', structuredData: true }, true],
+  ])('structured data with %s', (_case, extra, expected) => {
+    expect(withStructuredData(syslogConfigSchema.parse({ ...base, ...extra }))).toBe(expected);
   });
 
   it.each([

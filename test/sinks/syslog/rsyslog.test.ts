@@ -61,14 +61,15 @@ function quirkyBatch(): SinkRecord[] {
 }
 
 describe.runIf(rsyslogd.path !== undefined)('syslog sink → real rsyslog', () => {
-  it('TCP, octet counting: each message is the exact raw line (a 12 KB one untruncated, tabs, UTF-8, trailing spaces), with the stable hostname', async () => {
+  it('TCP, octet counting, defaults: each message is the exact raw line (a 12 KB one untruncated, tabs, UTF-8, trailing spaces), its verdict as structured data, the stable hostname', async () => {
     const sink = syslogSink({ protocol: 'tcp' });
     await sink.start();
     const batch = quirkyBatch();
     const got = await deliver(sink, batch);
     await sink.close();
     expect(got.map((m) => m.msg)).toEqual(batch.map((r) => r.event.raw));
-    expect(got.every((m) => m.host === HOSTNAME && m.app === 'konnect-audit' && m.procid === '-' && m.msgid === 'authentication' && m.sd === '-')).toBe(true);
+    const verdict = '[konnect@32473 status="valid" kid="key-2025"]';
+    expect(got.every((m) => m.host === HOSTNAME && m.app === 'konnect-audit' && m.procid === '-' && m.msgid === 'authentication' && m.sd === verdict)).toBe(true);
     expect(got[1]?.msg.length).toBeGreaterThan(12_000);
     expect(got.map((m) => m.pri)).toEqual(['13', '13', '13', '13']);
   });
@@ -107,13 +108,14 @@ describe.runIf(rsyslogd.path !== undefined)('syslog sink → real rsyslog', () =
     expect((await rsyslog.received()).length).toBe(before);
   });
 
-  it('newline framing (RFC 6587 §3.4.2) also arrives exact', async () => {
-    const sink = syslogSink({ protocol: 'tcp', framing: 'newline' });
+  it('newline framing (RFC 6587 §3.4.2) also arrives exact; structuredData: false sends no structured data', async () => {
+    const sink = syslogSink({ protocol: 'tcp', framing: 'newline', structuredData: false });
     await sink.start();
     const batch = quirkyBatch();
     const got = await deliver(sink, batch);
     await sink.close();
     expect(got.map((m) => m.msg)).toEqual(batch.map((r) => r.event.raw));
+    expect(got.map((m) => m.sd)).toEqual(batch.map(() => '-'));
   });
 
   it('structured data, facility and severity: [konnect@32473 status kid], local0, an invalid signature raised to warning', async () => {
