@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAccount, createOperator, createUser, encodeAccount, encodeOperator, encodeUser, fmtCreds, type KeyPair, type OperatorLimits } from '@nats-io/jwt';
 import { freePort } from './nats-cluster.js';
+import { clusterServeEnv } from './receivers.js';
 
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -181,20 +182,7 @@ export interface ServeProcess {
  */
 export async function startServe(options: { readonly bin: string; readonly cwd: string; readonly natsUrl: string; readonly sinkUrl: string; readonly jwks: string; readonly token: string; readonly dataDir: string; readonly extraEnv?: Readonly<Record<string, string>> }, timeoutMs = 30_000): Promise<ServeProcess> {
   const port = await freePort();
-  const env = {
-    PATH: process.env['PATH'] ?? '',
-    KONNECT_AUDIT_AUTHORIZATION: options.token,
-    KONNECT_AUDIT_HOST: '127.0.0.1',
-    KONNECT_AUDIT_PORT: String(port),
-    KONNECT_AUDIT_INSECURE_HTTP: 'true',
-    KONNECT_AUDIT_DATA_DIR: options.dataDir,
-    KONNECT_AUDIT_JWKS: options.jwks,
-    KONNECT_AUDIT_SINK: `http:${options.sinkUrl}`,
-    KONNECT_AUDIT_STORE: options.natsUrl,
-    KONNECT_AUDIT_NATS_REPLICAS: '1',
-    KONNECT_AUDIT_SHUTDOWN_TIMEOUT_MS: '5000',
-    ...options.extraEnv,
-  };
+  const env = clusterServeEnv({ ...options, port, store: options.natsUrl }, { KONNECT_AUDIT_NATS_REPLICAS: '1', ...options.extraEnv });
   const child = spawn(process.execPath, [options.bin, 'serve'], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   const output: Buffer[] = [];

@@ -91,24 +91,32 @@ export interface ReceiverFleet {
   stop(): Promise<void>;
 }
 
+/** The environment of a `serve` process in cluster mode on loopback (plain HTTP, an http sink), plus `extra`. */
+export function clusterServeEnv(
+  options: { readonly port: number; readonly dataDir: string; readonly token: string; readonly jwks: string; readonly sinkUrl: string; readonly store: string },
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return {
+    PATH: process.env['PATH'] ?? '',
+    KONNECT_AUDIT_AUTHORIZATION: options.token,
+    KONNECT_AUDIT_HOST: '127.0.0.1',
+    KONNECT_AUDIT_PORT: String(options.port),
+    KONNECT_AUDIT_INSECURE_HTTP: 'true',
+    KONNECT_AUDIT_DATA_DIR: options.dataDir,
+    KONNECT_AUDIT_JWKS: options.jwks,
+    KONNECT_AUDIT_SINK: `http:${options.sinkUrl}`,
+    KONNECT_AUDIT_STORE: options.store,
+    KONNECT_AUDIT_SHUTDOWN_TIMEOUT_MS: '5000',
+    ...extra,
+  };
+}
+
 export function receiverFleet(options: { readonly natsUrls: string; readonly sinkUrl: string; readonly ackWaitMs?: number; readonly jwks?: string }): ReceiverFleet {
   const dir = mkdtempSync(join(tmpdir(), 'kar-receivers-'));
   const receivers: Receiver[] = [];
 
   async function launch(port: number, dataDir: string): Promise<ChildProcess> {
-    const env = {
-      PATH: process.env['PATH'] ?? '',
-      KONNECT_AUDIT_AUTHORIZATION: TOKEN,
-      KONNECT_AUDIT_HOST: '127.0.0.1',
-      KONNECT_AUDIT_PORT: String(port),
-      KONNECT_AUDIT_INSECURE_HTTP: 'true',
-      KONNECT_AUDIT_DATA_DIR: dataDir,
-      KONNECT_AUDIT_JWKS: options.jwks ?? fixtureKeyFiles.jwks,
-      KONNECT_AUDIT_SINK: `http:${options.sinkUrl}`,
-      KONNECT_AUDIT_STORE: options.natsUrls,
-      KONNECT_AUDIT_NATS_ACK_WAIT_MS: String(options.ackWaitMs ?? 3000),
-      KONNECT_AUDIT_SHUTDOWN_TIMEOUT_MS: '5000',
-    };
+    const env = clusterServeEnv({ port, dataDir, token: TOKEN, jwks: options.jwks ?? fixtureKeyFiles.jwks, sinkUrl: options.sinkUrl, store: options.natsUrls }, { KONNECT_AUDIT_NATS_ACK_WAIT_MS: String(options.ackWaitMs ?? 3000) });
     const child = spawn(process.execPath, [bin, 'serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
     live.add(child);
     child.once('exit', () => live.delete(child));
