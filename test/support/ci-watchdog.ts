@@ -31,6 +31,8 @@ interface Running {
   readonly started: number;
   warnedAt: number;
   readonly inProgress: Set<string>;
+  /** The last test that reported a result: the hang is after it. */
+  lastDone: string | undefined;
 }
 
 const say = (line: string): void => {
@@ -103,7 +105,7 @@ export default class CiWatchdog implements Reporter {
   }
 
   onTestModuleStart(testModule: TestModule): void {
-    this.running.set(testModule.moduleId, { started: Date.now(), warnedAt: 0, inProgress: new Set() });
+    this.running.set(testModule.moduleId, { started: Date.now(), warnedAt: 0, inProgress: new Set(), lastDone: undefined });
   }
 
   onTestCaseReady(testCase: TestCase): void {
@@ -111,7 +113,9 @@ export default class CiWatchdog implements Reporter {
   }
 
   onTestCaseResult(testCase: TestCase): void {
-    this.running.get(testCase.module.moduleId)?.inProgress.delete(testCase.fullName);
+    const run = this.running.get(testCase.module.moduleId);
+    run?.inProgress.delete(testCase.fullName);
+    if (run !== undefined) run.lastDone = testCase.fullName;
   }
 
   onTestModuleEnd(testModule: TestModule): void {
@@ -134,7 +138,8 @@ export default class CiWatchdog implements Reporter {
     const now = Date.now();
     for (const [moduleId, run] of this.running) {
       const ms = now - run.started;
-      const tests = [...run.inProgress].join(' | ') || '(no test reported as started: collecting, a hook, teardown, or a process too blocked to report)';
+      const after = run.lastDone === undefined ? 'before any test finished' : `after "${run.lastDone}"`;
+      const tests = [...run.inProgress].join(' | ') || `(no test reported as started: collecting, a hook, teardown, or a process too blocked to report; ${after})`;
       if (ms >= FILE_LIMIT_MS) {
         say(`${this.name(moduleId)} has run ${Math.round(ms / 1000)} s: taken for hung in: ${tests}`);
         this.killWorkers();
