@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killOnExit } from '../../support/kill-on-exit.js';
 import { freePort } from './nats-cluster.js';
 import { root } from './receivers.js';
 
@@ -37,10 +38,7 @@ export async function startHaproxy(binary: string, servers: readonly number[]): 
   child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
   let logs = '';
   child.stdout?.on('data', (chunk: Buffer) => (logs = (logs + chunk.toString('utf8')).slice(-20_000)));
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
+  killOnExit(child);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`haproxy exited: ${errors}`);
@@ -56,7 +54,6 @@ export async function startHaproxy(binary: string, servers: readonly number[]): 
     url,
     logs: () => `${errors}${logs}`,
     async stop() {
-      process.off('exit', killOnExit);
       if (child.exitCode === null && child.signalCode === null) {
         const gone = new Promise<void>((done) => child.once('exit', () => done()));
         child.kill('SIGKILL');

@@ -17,14 +17,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killOnExit } from '../../support/kill-on-exit.js';
 import { createAccount, createOperator, createUser, encodeAccount, encodeOperator, encodeUser, fmtCreds, type KeyPair, type OperatorLimits } from '@nats-io/jwt';
 import { freePort } from './nats-cluster.js';
 import { clusterServeEnv } from './receivers.js';
 
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
 
 /** Account limits with nothing limited: an account JWT that omits one means 0 (no connections, no subscriptions). */
 const UNLIMITED: OperatorLimits = { subs: -1, data: -1, payload: -1, imports: -1, exports: -1, wildcards: true, conn: -1, leaf: -1 };
@@ -153,8 +150,7 @@ export async function startOperatorModeServer(binary: string): Promise<OperatorM
     writeFileSync(configFile, operatorModeConfig({ port, monitorPort, storeDir }, trust));
     const started = spawn(binary, ['-c', configFile, '-D'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;
-    live.add(started);
-    started.once('exit', () => live.delete(started));
+    killOnExit(started);
     started.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
     started.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
     await waitJetStream(monitorPort, started, log);
@@ -184,14 +180,11 @@ export async function startServe(options: { readonly bin: string; readonly cwd: 
   const port = await freePort();
   const env = clusterServeEnv({ ...options, port, store: options.natsUrl }, { KONNECT_AUDIT_NATS_REPLICAS: '1', ...options.extraEnv });
   const child = spawn(process.execPath, [options.bin, 'serve'], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
+  killOnExit(child);
   const output: Buffer[] = [];
   const text = (): string => Buffer.concat(output).toString('utf8');
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('close', (code, signal) => {
-      live.delete(child);
-      done({ code, signal });
-    }),
+    child.once('close', (code, signal) => done({ code, signal })),
   );
   const listening = new Promise<'listening'>((done) => {
     const watch = (chunk: Buffer): void => {

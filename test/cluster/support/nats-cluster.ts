@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killOnExit } from '../../support/kill-on-exit.js';
 
 export interface NatsNode {
   readonly name: string;
@@ -33,11 +34,6 @@ export interface NatsCluster {
   waitHealthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
-
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
 
 /** A free loopback port (bound then released: good enough on a test machine). */
 export async function freePort(): Promise<number> {
@@ -94,8 +90,7 @@ export async function startNatsCluster(binary: string, size = 3, options: { read
 
   function launch(node: NatsNode): void {
     const child = spawn(binary, ['-c', node.configFile], { stdio: ['ignore', 'ignore', 'ignore'] });
-    live.add(child);
-    child.once('exit', () => live.delete(child));
+    killOnExit(child);
     node.process = child;
   }
 

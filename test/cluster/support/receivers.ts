@@ -12,18 +12,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { killOnExit } from '../../support/kill-on-exit.js';
 import { fixtureKeyFiles } from '../../../src/testing/index.js';
 import { freePort } from './nats-cluster.js';
 
 export const root = resolve(import.meta.dirname, '../../..');
 export const bin = join(root, 'dist/cli/bin.js');
 export const TOKEN = 'Bearer cluster-test-token-0123456789abcdef';
-
-/** Receivers still running when the test process exits (a crashed worker) are killed with it. */
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
 
 export interface Collector {
   readonly url: string;
@@ -118,8 +113,7 @@ export function receiverFleet(options: { readonly natsUrls: string; readonly sin
   async function launch(port: number, dataDir: string): Promise<ChildProcess> {
     const env = clusterServeEnv({ port, dataDir, token: TOKEN, jwks: options.jwks ?? fixtureKeyFiles.jwks, sinkUrl: options.sinkUrl, store: options.natsUrls }, { KONNECT_AUDIT_NATS_ACK_WAIT_MS: String(options.ackWaitMs ?? 3000) });
     const child = spawn(process.execPath, [bin, 'serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    live.add(child);
-    child.once('exit', () => live.delete(child));
+    killOnExit(child);
     const exited = new Promise<string>((done) => child.once('exit', (code, signal) => done(`exit ${String(code)} ${String(signal)}`)));
     const stderr = createInterface({ input: child.stderr as NodeJS.ReadableStream });
     const seen: string[] = [];

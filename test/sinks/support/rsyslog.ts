@@ -15,6 +15,7 @@ import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { killOnExit } from '../../support/kill-on-exit.js';
 import { externalDaemon } from '../../support/external-daemon.js';
 
 export interface ReceivedSyslog {
@@ -96,7 +97,7 @@ export async function startRsyslog(dir: string, tls?: RsyslogTls): Promise<Rsysl
     await writeFile(confFile, config(dir, tcpPort, tls, tlsPort));
     await writeFile(join(dir, 'tcp.port'), '');
     if (tls !== undefined) await writeFile(join(dir, 'tls.port'), '');
-    const proc = spawn(binary, ['-n', '-f', confFile, '-i', join(dir, 'rsyslogd.pid')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = killOnExit(spawn(binary, ['-n', '-f', confFile, '-i', join(dir, 'rsyslogd.pid')], { stdio: ['ignore', 'pipe', 'pipe'] }));
     let output = '';
     proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
