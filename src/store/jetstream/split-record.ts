@@ -11,7 +11,6 @@ import { KarError } from '../../errors/index.js';
 import { KIND_EVENTS, KIND_LINES, recordLayout, type RecordLayout } from '../record-codec.js';
 import { DEDUP_KEY_BYTES, type RecordToStore } from '../types.js';
 
-
 /** Lines [from, to) of a record as a record of their own. */
 function slice(layout: RecordLayout, offsets: readonly number[], from: number, to: number): RecordToStore['payload'] {
   const { buf, kind } = layout;
